@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Midistems needs on Debian 12: build tools and libraries (apt), the tools the test
+# suite scores with (apt), and the basic-pitch model package (npm, into third_party/npm/).
+# Idempotent: installs only what is missing, so a second run takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libsndfile1-dev libsoxr-dev libfftw3-dev libdnnl-dev libopenblas-dev libzip-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
+  python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
+  fluidsynth fluid-soundfont-gm sox espeak-ng
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (model weights and the reference runtime for benchmarks), pinned in
+# third_party/package.json, installed into the git-ignored third_party/npm/.
+if [ -f third_party/package.json ]; then
+  mkdir -p third_party/npm
+  if ! cmp -s third_party/package.json third_party/npm/package.json 2>/dev/null || \
+     [ ! -d third_party/npm/node_modules ]; then
+    cp third_party/package.json third_party/npm/package.json
+    [ -f third_party/package-lock.json ] && cp third_party/package-lock.json third_party/npm/
+    echo "setup: installing npm packages into third_party/npm"
+    (cd third_party/npm && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi

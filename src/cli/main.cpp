@@ -1,0 +1,31 @@
+// midistems: song -> stems -> MIDI -> re-synthesised preview.
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "cli/command_registry.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"midistems " MIDISTEMS_VERSION
+               ": split songs into stems, transcribe them to MIDI and play them again"};
+  app.set_version_flag("--version", MIDISTEMS_VERSION);
+  app.require_subcommand(1);
+  midistems::cli::addRegisteredCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const midistems::Error& e) {
+    std::fprintf(stderr, "midistems: error: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "midistems: error: out of memory\n");
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "midistems: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
