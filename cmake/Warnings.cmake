@@ -18,6 +18,7 @@ function(midistems_add_library name)
 endfunction()
 
 # Adds every direct or second-level subfolder of `dir` that has a CMakeLists.txt, in name order.
+# A folder's CMakeLists.txt must not add its subfolders itself.
 function(midistems_add_subfolders dir)
   file(GLOB lists1 CONFIGURE_DEPENDS ${dir}/*/CMakeLists.txt)
   file(GLOB lists2 CONFIGURE_DEPENDS ${dir}/*/*/CMakeLists.txt)
@@ -28,11 +29,6 @@ function(midistems_add_subfolders dir)
   endforeach()
   list(SORT dirs)
   foreach(d ${dirs})
-    # A folder whose parent already has a CMakeLists.txt is added by that parent.
-    get_filename_component(parent ${d} DIRECTORY)
-    if(NOT parent STREQUAL dir AND EXISTS ${parent}/CMakeLists.txt)
-      continue()
-    endif()
     if(d MATCHES "/src/(core|cli)$" OR d MATCHES "/tests/core$")
       continue()
     endif()
