@@ -1,0 +1,86 @@
+#pragma once
+// Zero-delay-feedback state-variable filter (the trapezoidal "TPT" SVF of Zavalishin, "The Art of
+// VA Filter Design", ch. 4), low/high/band-pass and notch at 12 dB/oct (one 2-pole section) or
+// 24 dB/oct (two sections).
+//
+// Response at resonance 0: the 12 dB modes are Butterworth (Q = 1/sqrt 2), so low- and high-pass
+// are exactly -3 dB at the cutoff; the 24 dB modes are a 4th-order Butterworth (sections with
+// Q = 0.5412 and 1.3066), again -3 dB at the cutoff. Band-pass peaks at the cutoff with unit gain,
+// and the notch's zero sits at the cutoff. Resonance raises the Q of the (last) section up to
+// self-oscillation at resonance 1: the damping becomes slightly negative there, and an
+// amplitude-dependent damping term (a van der Pol limiter) holds the oscillation at a steady
+// sine of about 0.5 peak at the cutoff frequency. Drive (0..1) feeds the input through a soft
+// clipper with a gain of 1..16 (level-compensated, so drive changes the tone, not the loudness of
+// quiet signals).
+//
+// One template serves one voice (`Svf`, T = float) and kLanes voices at once (`SvfBank`,
+// T = Lanes). Coefficients are computed at block boundaries and ramped linearly per sample, or
+// computed per sample with processModulated(). Real-time safe, no allocation.
+#include <cstdint>
+
+#include "synth/dsp/lanes.h"
+
+namespace midistems::synth::dsp {
+
+enum class SvfMode : std::uint8_t {
+  LowPass12,
+  HighPass12,
+  BandPass12,
+  Notch12,
+  LowPass24,
+  HighPass24,
+  BandPass24,
+  Notch24,
+};
+
+template <class T>
+class StateVariableFilter {
+ public:
+  // Sets the sample rate, resets the state and jumps the controls to 1 kHz, resonance 0, drive 0.
+  void prepare(double sampleRate);
+  // Clears the state of every lane (or of one lane, for a voice that restarts).
+  void reset();
+  void resetLane(int lane);
+
+  void setMode(SvfMode mode) { mode_ = mode; }
+  SvfMode mode() const { return mode_; }
+
+  // Block-rate control: cutoff in Hz (clamped to [10 Hz, 0.49 fs]), resonance and drive in [0, 1].
+  // The next process() ramps the coefficients linearly from the previous targets to these;
+  // `jumpToTargets` skips the ramp (use it when a voice starts).
+  void setTargets(T cutoffHz, T resonance, T drive);
+  void jumpToTargets();
+
+  // Filters io[0..n) in place with the ramped block-rate coefficients.
+  void process(T* io, int n);
+  // Filters io[0..n) in place with per-sample controls (the coefficients are computed every
+  // sample); afterwards the targets are the last sample's controls.
+  void processModulated(T* io, int n, const T* cutoffHz, const T* resonance, const T* drive);
+
+ private:
+  struct Coefficients {
+    T g;        // tan(pi fc / fs)
+    T k1, k2;   // damping 1/Q of section 1 (24 dB modes only) and of the resonant section
+    T drive;    // saturator gain, >= 1
+  };
+  Coefficients coefficientsFor(T cutoffHz, T resonance, T drive) const;
+  template <bool kFourPole, int kOutput>
+  void run(T* io, int n, Coefficients from, Coefficients to);
+  template <bool kFourPole, int kOutput>
+  void runModulated(T* io, int n, const T* cutoffHz, const T* resonance, const T* drive);
+
+  double sampleRate_ = 48000.0;
+  SvfMode mode_ = SvfMode::LowPass12;
+  Coefficients current_{};
+  Coefficients target_{};
+  T s1a_{}, s1b_{};  // section 1 integrator states (24 dB modes)
+  T s2a_{}, s2b_{};  // resonant section integrator states
+};
+
+using Svf = StateVariableFilter<float>;
+using SvfBank = StateVariableFilter<Lanes>;
+
+extern template class StateVariableFilter<float>;
+extern template class StateVariableFilter<Lanes>;
+
+}  // namespace midistems::synth::dsp
