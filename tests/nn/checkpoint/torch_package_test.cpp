@@ -1,0 +1,289 @@
+// torch.save packages built by hand in the test: values, views, layouts, and hostile files that
+// must end in a midistems::Error (never a crash, never an execution).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "nn/checkpoint.h"
+#include "nn/checkpoint/pickle.h"
+#include "package_builder.h"
+#include "support/fixtures.h"
+
+namespace {
+
+using midistems::nn::Checkpoint;
+using midistems::testing::PickleWriter;
+using midistems::testing::zipStored;
+
+Checkpoint parse(const std::string& bytes) {
+  return midistems::nn::parseTorchPackage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                          "test.th");
+}
+
+// A package whose data.pkl is `pickle` and whose storages are "0" (8 float16 values) and "1".
+std::string packageWith(const std::string& pickle, const std::string& prefix = "archive/") {
+  return zipStored({{prefix + "data.pkl", pickle},
+                    {prefix + "data/0", midistems::testing::leBytes16(midistems::testing::halfTestBits())},
+                    {prefix + "data/1", std::string(20, '\0')},
+                    {prefix + "version", "3\n"}});
+}
+
+// Message of the midistems::Error thrown by parsing `bytes` ("" when none).
+std::string errorOf(const std::string& bytes) {
+  try {
+    parse(bytes);
+  } catch (const midistems::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string stateWith(const std::function<void(PickleWriter&)>& value) {
+  PickleWriter w;
+  w.proto().emptyDict().str("state").emptyDict().str("x");
+  value(w);
+  w.setitem().setitem().stop();
+  return packageWith(w.bytes);
+}
+
+TEST(TorchPackage, TinyPackageHasItsValuesKwargsAndViews) {
+  const Checkpoint ckpt = parse(midistems::testing::tinyTorchPackage());
+  EXPECT_EQ(ckpt.klass, "demucs.htdemucs.HTDemucs");
+  EXPECT_EQ(ckpt.kwargs["segment"], nlohmann::json({{"numerator", 39}, {"denominator", 5}}));
+  EXPECT_EQ(ckpt.kwargs["sources"], nlohmann::json({"drums", "bass"}));
+  EXPECT_EQ(ckpt.kwargs["samplerate"], 44100);
+  EXPECT_DOUBLE_EQ(ckpt.kwargs["dconv_init"].get<double>(), 1e-3);
+  EXPECT_EQ(ckpt.kwargs["cac"], true);
+  EXPECT_TRUE(ckpt.kwargs["channels_time"].is_null());
+  EXPECT_EQ(ckpt.extra["training_args"], nlohmann::json({{"seed", 42}}));
+  ASSERT_EQ(ckpt.state.size(), 3u);
+  const auto& w = ckpt.state.at("a.weight");
+  EXPECT_EQ(w.shape, (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(w.data, midistems::testing::halfTestValues());  // exact float16 decode
+  // The transposed view gathers column-major: t[i][j] = w[j][i].
+  const auto& t = ckpt.state.at("a.t");
+  EXPECT_EQ(t.shape, (std::vector<int64_t>{4, 2}));
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 2; ++j) EXPECT_EQ(t.data[size_t(i * 2 + j)], w.data[size_t(j * 4 + i)]);
+  EXPECT_EQ(ckpt.state.at("b.bias").data, (std::vector<float>{30, 40, 50}));  // storage offset 2
+}
+
+TEST(TorchPackage, HalfDecodeCoversSpecialValues) {
+  using midistems::testing::PickleWriter;
+  // +inf, -0, largest subnormal, smallest normal.
+  const std::vector<uint16_t> bits = {0x7c00, 0x8000, 0x03ff, 0x0400};
+  PickleWriter w;
+  w.proto().emptyDict().str("h").tensor("HalfStorage", "0", 4, 0, {4}, {1}).setitem().stop();
+  const Checkpoint ckpt = parse(zipStored({{"archive/data.pkl", w.bytes},
+                                           {"archive/data/0", midistems::testing::leBytes16(bits)}}));
+  const auto& d = ckpt.state.at("h").data;
+  EXPECT_TRUE(std::isinf(d[0]) && d[0] > 0);
+  EXPECT_TRUE(d[1] == 0 && std::signbit(d[1]));
+  EXPECT_EQ(d[2], 1023.0f / 1024.0f * 6.103515625e-05f);
+  EXPECT_EQ(d[3], 6.103515625e-05f);
+}
+
+TEST(TorchPackage, BareStateDictBfloat16ParametersAndOtherPrefixes) {
+  PickleWriter w;
+  // OrderedDict of a Parameter-wrapped bfloat16 tensor, as torch.save(model.state_dict()) writes.
+  w.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark();
+  w.str("layer.weight").global("torch._utils", "_rebuild_parameter").mark();
+  w.tensor("BFloat16Storage", "0", 8, 1, {3}, {2}).boolean(true).global("collections", "OrderedDict");
+  w.emptyTuple().reduce().tuple().reduce();  // (tensor, True, OrderedDict())
+  w.setitems().stop();
+  // bfloat16 bits of 1.0, -2.0, 0.5, 3.0 are the high halves of their float32 patterns.
+  const std::vector<uint16_t> bf = {0, 0x3f80, 0, 0xc000, 0, 0x3f00, 0, 0x4040};
+  const Checkpoint ckpt = parse(zipStored({{"weights/data.pkl", w.bytes},
+                                           {"weights/data/0", midistems::testing::leBytes16(bf)}}));
+  EXPECT_TRUE(ckpt.klass.empty());
+  ASSERT_EQ(ckpt.state.size(), 1u);
+  EXPECT_EQ(ckpt.state.at("layer.weight").data, (std::vector<float>{1.0f, -2.0f, 0.5f}));
+}
+
+TEST(TorchPackage, NestedStateDictsAreFlattenedWithDots) {
+  PickleWriter w;
+  w.proto().emptyDict().str("model").emptyDict().str("enc").emptyDict().str("w");
+  w.tensor("HalfStorage", "0", 8, 0, {8}, {1}).setitem().setitem().setitem().stop();
+  const Checkpoint ckpt = parse(packageWith(w.bytes));
+  ASSERT_EQ(ckpt.state.count("enc.w"), 1u);
+  EXPECT_EQ(ckpt.state.at("enc.w").data, midistems::testing::halfTestValues());
+}
+
+TEST(TorchPackage, ModelClassIsOnlyANameNeverCalled) {
+  PickleWriter w;
+  w.proto().emptyDict().mark().str("klass").global("os", "system");
+  w.str("state").emptyDict().str("w").tensor("HalfStorage", "0", 8, 0, {8}, {1}).setitem();
+  w.setitems().stop();
+  EXPECT_EQ(parse(packageWith(w.bytes)).klass, "os.system");
+}
+
+TEST(TorchPackage, CallingADisallowedGlobalIsAnError) {
+  PickleWriter reduce;
+  reduce.proto().global("os", "system").str("echo owned").tuple1().reduce().stop();
+  EXPECT_EQ(errorOf(packageWith(reduce.bytes)), "test.th: checkpoint uses a disallowed Python global 'os.system'");
+  // Hidden inside the state dict, through NEWOBJ, and through BUILD on a class.
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) {
+              w.global("builtins", "eval").str("1").tuple1().reduce();
+            })).find("disallowed Python global 'builtins.eval'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) {
+              w.global("subprocess", "Popen").emptyTuple().raw("\x81");
+            })).find("disallowed Python global 'subprocess.Popen'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) {
+              w.global("os", "environ").emptyDict().build();
+            })).find("disallowed Python global 'os.environ'"),
+            std::string::npos);
+}
+
+TEST(TorchPackage, WrongMagicMissingPickleAndUnknownOpcodeAreNamed) {
+  EXPECT_EQ(errorOf("hello, world"), "test.th: not a torch.save zip (wrong magic)");
+  EXPECT_EQ(errorOf(""), "test.th: not a torch.save zip (wrong magic)");
+  EXPECT_NE(errorOf(zipStored({{"archive/version", "3\n"}})).find("no data.pkl"), std::string::npos);
+  EXPECT_NE(errorOf(packageWith("\x80\x02\xff.")).find("unknown pickle opcode 0xff at byte 2"),
+            std::string::npos);
+  PickleWriter list;
+  list.proto().emptyList().stop();
+  EXPECT_NE(errorOf(packageWith(list.bytes)).find("not a dict"), std::string::npos);
+  PickleWriter noTensors;
+  noTensors.proto().emptyDict().stop();
+  EXPECT_NE(errorOf(packageWith(noTensors.bytes)).find("no tensors"), std::string::npos);
+}
+
+TEST(TorchPackage, EveryTruncationIsAnError) {
+  const std::string whole = midistems::testing::tinyTorchPackage();
+  for (size_t cut = 0; cut < whole.size(); ++cut)
+    EXPECT_THROW(parse(whole.substr(0, cut)), midistems::Error) << cut;
+  // A cut inside the pickle, with a valid zip around it.
+  const std::string pickle = midistems::testing::tinyTorchPackagePickle();
+  for (size_t cut = 0; cut < pickle.size(); ++cut)
+    EXPECT_THROW(parse(packageWith(pickle.substr(0, cut))), midistems::Error) << cut;
+}
+
+TEST(TorchPackage, TensorsOutsideTheirStorageAreErrors) {
+  const auto tensorError = [](int64_t storageNumel, int64_t offset, std::vector<int64_t> size,
+                              std::vector<int64_t> stride) {
+    return errorOf(stateWith([&](PickleWriter& w) {
+      w.tensor("HalfStorage", "0", storageNumel, offset, size, stride);
+    }));
+  };
+  EXPECT_NE(tensorError(8, 100, {1}, {1}).find("reaches beyond its storage"), std::string::npos);
+  EXPECT_NE(tensorError(8, 4, {2, 4}, {4, 1}).find("reaches beyond its storage"), std::string::npos);
+  EXPECT_NE(tensorError(8, 0, {2, 2}, {1, int64_t(1) << 40}).find("reaches beyond"), std::string::npos);
+  EXPECT_NE(tensorError(8, 0, {int64_t(1) << 30}, {1}).find("more elements than its storage"),
+            std::string::npos);
+  EXPECT_NE(tensorError(8, 0, {int64_t(1) << 31, int64_t(1) << 31, int64_t(1) << 31}, {0, 0, 0})
+                .find("more elements"),
+            std::string::npos);
+  // A storage declared larger than its entry (huge numel).
+  EXPECT_NE(tensorError(int64_t(1) << 40, 0, {8}, {1}).find("fewer than its"), std::string::npos);
+  // Storage "9" does not exist.
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) { w.tensor("HalfStorage", "9", 1, 0, {1}, {1}); }))
+                .find("is missing"),
+            std::string::npos);
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) { w.tensor("PyObjectStorage", "0", 1, 0, {1}, {1}); }))
+                .find("unsupported torch storage type"),
+            std::string::npos);
+}
+
+TEST(TorchPackage, WrongTypesAreErrors) {
+  // _rebuild_tensor_v2 with an integer where the storage should be.
+  EXPECT_NE(errorOf(stateWith([](PickleWriter& w) {
+              w.global("torch._utils", "_rebuild_tensor_v2").mark().integer(1).integer(0);
+              w.mark().integer(1).tuple().mark().integer(1).tuple().boolean(false).none().tuple().reduce();
+            })).find("without a storage"),
+            std::string::npos);
+  // Negative sizes, a size that is a string, APPEND to a dict.
+  EXPECT_THROW(parse(stateWith([](PickleWriter& w) { w.tensor("HalfStorage", "0", 8, 0, {-1}, {1}); })),
+               midistems::Error);
+  EXPECT_THROW(parse(stateWith([](PickleWriter& w) {
+                 w.global("fractions", "Fraction").str("1/0").tuple1().reduce();
+               })),
+               midistems::Error);
+  EXPECT_THROW(parse(stateWith([](PickleWriter& w) { w.emptyDict().integer(1).append(); })),
+               midistems::Error);
+}
+
+TEST(TorchPackage, HostileSizesAndMemoIndicesAreErrors) {
+  // A string that declares 4 GiB.
+  EXPECT_NE(errorOf(packageWith(std::string("\x80\x02X\xff\xff\xff\xff", 7) + "abc.")).find("truncated"),
+            std::string::npos);
+  // Reading a memo slot never written, and writing one far out of range.
+  EXPECT_NE(errorOf(packageWith("\x80\x02h\x05.")).find("memo entry 5 is not set"), std::string::npos);
+  EXPECT_NE(errorOf(packageWith("\x80\x02}r\xff\xff\xff\xff.")).find("out of range"), std::string::npos);
+  // Popping from an empty stack, more items than a MARK, SETITEMS with an odd count.
+  EXPECT_THROW(parse(packageWith("\x80\x02t.")), midistems::Error);
+  EXPECT_THROW(parse(packageWith("\x80\x02}(K\x01u.")), midistems::Error);
+  EXPECT_THROW(parse(packageWith("\x80\x02}0.")), midistems::Error);
+}
+
+TEST(TorchPackage, DeepNestingAndCyclesNeitherCrashNorHang) {
+  // 100,000 nested MARKs.
+  EXPECT_NE(errorOf(packageWith("\x80\x02" + std::string(100000, '(') + ".")).find("nests too deeply"),
+            std::string::npos);
+  // A list nested 200,000 deep and a list that contains itself, as keyword arguments: they are
+  // left out of the JSON, the rest of the package still loads.
+  PickleWriter w;
+  w.proto().emptyDict().mark().str("kwargs").emptyDict().mark().str("deep");
+  for (int i = 0; i < 200000; ++i) w.emptyList();
+  for (int i = 0; i < 199999; ++i) w.append();
+  w.str("cycle").emptyList().put(0).get(0).append();
+  w.str("channels").integer(8).setitems();
+  w.str("state").emptyDict().str("w").tensor("HalfStorage", "0", 8, 0, {8}, {1}).setitem();
+  w.setitems().stop();
+  const Checkpoint ckpt = parse(packageWith(w.bytes));
+  EXPECT_EQ(ckpt.kwargs["channels"], 8);
+  EXPECT_FALSE(ckpt.kwargs.contains("deep"));
+  EXPECT_FALSE(ckpt.kwargs.contains("cycle"));
+  EXPECT_EQ(ckpt.state.size(), 1u);
+}
+
+TEST(TorchPackage, LoadCheckpointNamesTheFileAndTheProblem) {
+  const auto dir = midistems::testing::scratchDir("checkpoint-files");
+  const auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+    return dir / name;
+  };
+  const auto tiny = write("tiny.th", midistems::testing::tinyTorchPackage());
+  EXPECT_EQ(midistems::nn::loadCheckpoint(tiny).state.size(), 3u);
+  EXPECT_EQ(midistems::nn::loadTorchPackage(tiny).klass, "demucs.htdemucs.HTDemucs");
+  const auto expectError = [](const std::filesystem::path& p, const std::string& message) {
+    try {
+      midistems::nn::loadCheckpoint(p);
+      ADD_FAILURE() << p << " loaded";
+    } catch (const midistems::Error& e) {
+      EXPECT_EQ(std::string(e.what()), p.string() + ": " + message);
+    }
+  };
+  expectError(dir / "absent.th", "no such checkpoint file");
+  expectError(write("empty.th", ""), "empty file");
+  expectError(write("text.th", "just some text, not a model"),
+              "not a model checkpoint (neither a torch.save zip nor a safetensors file)");
+  expectError(write("legacy.th", std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15)),
+              "legacy torch.save format (before PyTorch 1.6) is not supported; re-save it with a "
+              "newer PyTorch");
+  std::filesystem::remove_all(dir);
+}
+
+// The fuzz seeds in fuzz/corpus/checkpoint_fuzz are the files this builder makes; set
+// MIDISTEMS_WRITE_FUZZ_SEEDS=1 to rewrite them after changing the builder.
+TEST(TorchPackage, FuzzSeedsAreTheValidTinyFiles) {
+  const auto dir = midistems::testing::sourcePath("fuzz/corpus/checkpoint_fuzz");
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"tiny.th", midistems::testing::tinyTorchPackage()},
+      {"tiny.safetensors", midistems::testing::tinySafetensors()},
+      {"tiny.pkl", midistems::testing::tinyTorchPackagePickle()}};
+  if (const char* env = std::getenv("MIDISTEMS_WRITE_FUZZ_SEEDS"); env && *env)
+    for (const auto& [name, bytes] : seeds) std::ofstream(dir / name, std::ios::binary) << bytes;
+  for (const auto& [name, bytes] : seeds) {
+    std::ifstream in(dir / name, std::ios::binary);
+    const std::string onDisk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(onDisk, bytes) << name << " is stale; rerun with MIDISTEMS_WRITE_FUZZ_SEEDS=1";
+  }
+  EXPECT_EQ(midistems::nn::loadCheckpoint(dir / "tiny.th").state.size(), 3u);
+  EXPECT_EQ(midistems::nn::loadCheckpoint(dir / "tiny.safetensors").state.size(), 2u);
+}
+
+}  // namespace
