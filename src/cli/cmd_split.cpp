@@ -1,0 +1,257 @@
+// `midistems split SONG -o OUT/`: separates a song into stems (drums, bass, other, vocals, ...) and
+// writes OUT/<source>.<ext> for each. Every stem is written to a temporary file and all of them are
+// renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
+//
+// Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
+// refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
+// the stems back to the input's rate, so they line up sample for sample with the mix.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/command_registry.h"
+#include "core/audio_file.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/resample.h"
+#include "separate/dsp/dsp_separator.h"
+#include "separate/separator.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using midistems::AudioBuffer;
+using midistems::Error;
+
+struct SplitOptions {
+  std::string input;
+  std::string outDir;
+  std::string model;
+  std::string stems;
+  std::string twoStems;
+  double overlap = 0.25;
+  int shifts = 0;
+  int threads = 0;
+  std::string format = "wav";
+  std::string bits = "24";
+  bool json = false;
+};
+
+struct OpenedSeparator {
+  std::unique_ptr<midistems::separate::Separator> separator;
+  std::string description;
+};
+
+OpenedSeparator openSeparator(const SplitOptions& options) {
+  if (options.model.empty() || options.model == "dsp") {
+    midistems::separate::dsp::DspSeparatorOptions dsp;
+    dsp.threads = options.threads;
+    return {midistems::separate::dsp::openDspSeparator(dsp), "dsp"};
+  }
+  throw Error("--model " + options.model +
+              ": HTDemucs models are not available in this build; use --model dsp");
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+// One output file: the sum of some of the separator's sources.
+struct OutputPlan {
+  std::string name;
+  std::vector<size_t> sourceIndices;
+};
+
+std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vector<std::string>& sources) {
+  const auto indexOf = [&](const std::string& name, const char* option) {
+    for (size_t i = 0; i < sources.size(); ++i)
+      if (sources[i] == name) return i;
+    std::string known;
+    for (const auto& s : sources) known += (known.empty() ? "" : ", ") + s;
+    throw Error(fmt::format("{}: unknown source '{}' (this model has {})", option, name, known));
+  };
+  std::vector<OutputPlan> plan;
+  if (!options.twoStems.empty()) {
+    if (!options.stems.empty()) throw Error("--two-stems and --stems cannot be used together");
+    const size_t keep = indexOf(options.twoStems, "--two-stems");
+    OutputPlan rest{"no_" + options.twoStems, {}};
+    for (size_t i = 0; i < sources.size(); ++i)
+      if (i != keep) rest.sourceIndices.push_back(i);
+    plan.push_back({options.twoStems, {keep}});
+    plan.push_back(rest);
+    return plan;
+  }
+  if (options.stems.empty()) {
+    for (size_t i = 0; i < sources.size(); ++i) plan.push_back({sources[i], {i}});
+    return plan;
+  }
+  std::set<std::string> seen;
+  for (const auto& name : splitList(options.stems))
+    if (seen.insert(name).second) plan.push_back({name, {indexOf(name, "--stems")}});
+  if (plan.empty()) throw Error("--stems: no source named");
+  return plan;
+}
+
+AudioBuffer toStereo(AudioBuffer audio, const std::string& path) {
+  if (audio.numChannels() == 1) {
+    audio.channels.push_back(audio.channels[0]);
+    return audio;
+  }
+  if (audio.numChannels() == 2) return audio;
+  throw Error(fmt::format("{}: has {} channels; split takes mono or stereo audio", path, audio.numChannels()));
+}
+
+// Mixes the planned outputs from each block of stems. Blocks go straight to the writers when the
+// input is at the separator's rate; otherwise they are kept and resampled once at the end
+// (libsoxr's whole-buffer conversion, so stems line up exactly with the mix).
+class OutputSink final : public midistems::separate::StemSink {
+ public:
+  OutputSink(const std::vector<OutputPlan>& plan, std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers,
+             bool stream, int channels)
+      : plan_(plan), writers_(writers), stream_(stream), kept_(plan.size()) {
+    for (auto& k : kept_) k.channels.resize(size_t(channels));
+  }
+
+  void write(const std::vector<AudioBuffer>& stems, int64_t offset, int64_t frames) override {
+    for (size_t o = 0; o < plan_.size(); ++o) {
+      AudioBuffer block(int(stems[0].channels.size()), frames, stems[0].sampleRate);
+      for (size_t s : plan_[o].sourceIndices)
+        for (size_t c = 0; c < block.channels.size(); ++c)
+          for (int64_t i = 0; i < frames; ++i) block.channels[c][size_t(i)] += stems[s].channels[c][size_t(i)];
+      if (stream_) {
+        writers_[o]->write(block);
+      } else {
+        kept_[o].sampleRate = block.sampleRate;
+        for (size_t c = 0; c < block.channels.size(); ++c)
+          kept_[o].channels[c].insert(kept_[o].channels[c].end(), block.channels[c].begin(), block.channels[c].end());
+      }
+    }
+  }
+
+  // Resamples the kept outputs to `rate`, trimmed or padded to `frames`, and writes them.
+  void flushResampled(int rate, int64_t frames) {
+    if (stream_) return;
+    for (size_t o = 0; o < plan_.size(); ++o) {
+      AudioBuffer out = midistems::resample(kept_[o], rate);
+      for (auto& ch : out.channels) ch.resize(size_t(frames), 0.0f);
+      kept_[o] = AudioBuffer();
+      writers_[o]->write(out);
+    }
+  }
+
+ private:
+  const std::vector<OutputPlan>& plan_;
+  std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers_;
+  bool stream_;
+  std::vector<AudioBuffer> kept_;
+};
+
+void runSplit(const SplitOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.overlap < 0 || options.overlap >= 1)
+    throw Error(fmt::format("--overlap: {} is outside [0, 1)", options.overlap));
+  if (options.shifts < 0) throw Error("--shifts: must be 0 or more");
+  const midistems::AudioFileFormat format = midistems::parseAudioFileFormat(options.format, options.bits);
+
+  const AudioBuffer input = toStereo(midistems::readAudio(options.input), options.input);
+  OpenedSeparator opened = openSeparator(options);
+  auto& separator = *opened.separator;
+  const std::vector<std::string> sources = separator.sources();
+  const std::vector<OutputPlan> plan = planOutputs(options, sources);
+  if (separator.channels() != 2)
+    throw Error(fmt::format("model {}: works on {} channels; split supports stereo models only",
+                            opened.description, separator.channels()));
+  fmt::print(stderr, "split: using the {} separator\n", opened.description);
+
+  std::error_code ec;
+  const fs::path outDir(options.outDir);
+  fs::create_directories(outDir, ec);
+  if (ec || !fs::is_directory(outDir))
+    throw Error(fmt::format("{}: cannot create the output folder ({})", options.outDir,
+                            ec ? ec.message() : "a file is in the way"));
+  std::vector<std::unique_ptr<midistems::AudioFileWriter>> writers;
+  std::vector<fs::path> files;
+  for (const auto& out : plan) {
+    files.push_back(outDir / (out.name + format.extension()));
+    writers.push_back(std::make_unique<midistems::AudioFileWriter>(files.back(), input.sampleRate, 2, format));
+  }
+
+  const bool sameRate = input.sampleRate == separator.sampleRate();
+  const AudioBuffer mix = sameRate ? AudioBuffer() : midistems::resample(input, separator.sampleRate());
+  OutputSink sink(plan, writers, sameRate, 2);
+  {
+    midistems::ProgressBar bar("split " + fs::path(options.input).filename().string());
+    separator.separate(sameRate ? input : mix, sink, [&](double f) { bar.update(f); });
+    bar.finish();
+  }
+  sink.flushResampled(input.sampleRate, input.numFrames());
+
+  // Every stem is complete: rename them all into place. Should one rename fail, remove the ones
+  // already renamed so the folder holds a whole set or nothing.
+  size_t committed = 0;
+  try {
+    for (; committed < writers.size(); ++committed) writers[committed]->commit();
+  } catch (...) {
+    for (size_t i = 0; i < committed; ++i) fs::remove(files[i], ec);
+    throw;
+  }
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (options.json) {
+    nlohmann::json summary;
+    summary["input"] = options.input;
+    summary["model"] = opened.description;
+    summary["sources"] = sources;
+    nlohmann::json list = nlohmann::json::array();
+    for (size_t i = 0; i < plan.size(); ++i) list.push_back({{"stem", plan[i].name}, {"path", files[i].string()}});
+    summary["files"] = list;
+    summary["sample_rate"] = input.sampleRate;
+    summary["duration"] = input.durationSeconds();
+    summary["seconds"] = seconds;
+    fmt::print("{}\n", summary.dump(2));
+  } else {
+    for (const auto& f : files) fmt::print("{}\n", f.string());
+  }
+}
+
+midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
+  auto* sub = app.add_subcommand("split", "Split a song into stems (drums, bass, other, vocals)");
+  auto options = std::make_shared<SplitOptions>();
+  sub->add_option("input", options->input, "Song to split (WAV, FLAC, MP3, OGG, ...)")->required();
+  sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
+  sub->add_option("--model", options->model,
+                  "dsp (the built-in DSP separator), an HTDemucs model name, or a .th/.safetensors file; "
+                  "default: the best installed model, else dsp");
+  sub->add_option("--stems", options->stems, "Comma-separated sources to write (default: all)");
+  sub->add_option("--two-stems", options->twoStems,
+                  "Write only SOURCE and no_SOURCE (the sum of the others), e.g. --two-stems vocals");
+  sub->add_option("--overlap", options->overlap, "Overlap between model segments (HTDemucs)")->capture_default_str();
+  sub->add_option("--shifts", options->shifts, "Random time shifts averaged (HTDemucs)")->capture_default_str();
+  sub->add_option("--threads", options->threads, "Worker threads (0: one per core)")->capture_default_str();
+  sub->add_option("--format", options->format, "wav or flac")->capture_default_str();
+  sub->add_option("--bits", options->bits, "16, 24 or 32f (32-bit float WAV, no dither, no clipping)")->capture_default_str();
+  sub->add_flag("--json", options->json, "Print a JSON summary on standard output");
+  sub->callback([options] {
+    if (options->json) midistems::ProgressBar::setSilenced(true);
+    runSplit(*options);
+  });
+}};
+
+}  // namespace
