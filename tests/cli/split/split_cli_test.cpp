@@ -1,0 +1,209 @@
+// End-to-end tests of `midistems split` with the DSP separator: bad inputs fail with exit status 2,
+// a single line on standard error and nothing in the output folder; good inputs give stems that
+// match the separator's own output.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <numbers>
+#include <sys/wait.h>
+
+#include "core/audio_file.h"
+#include "separate/dsp/dsp_separator.h"
+#include "support/fixtures.h"
+
+namespace midistems {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+CommandResult runSplit(const fs::path& scratch, const std::string& args) {
+  const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+  const std::string command = std::string("'") + MIDISTEMS_CLI + "' split " + args + " >'" +
+                              out.string() + "' 2>'" + err.string() + "'";
+  const int raw = std::system(command.c_str());
+  CommandResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+size_t filesIn(const fs::path& dir) {
+  if (!fs::exists(dir)) return 0;
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+// The error contract: status 2, exactly one line of error text, no output files.
+void expectCleanFailure(const CommandResult& r, const fs::path& outDir, const std::string& mention) {
+  EXPECT_EQ(r.status, 2) << r.err;
+  // Standard error may hold the "using the ... separator" note before the error line.
+  const size_t errorLine = r.err.find("error:");
+  ASSERT_NE(errorLine, std::string::npos) << r.err;
+  const std::string tail = r.err.substr(errorLine);
+  EXPECT_EQ(std::count(tail.begin(), tail.end(), '\n'), 1) << r.err;
+  EXPECT_NE(tail.find(mention), std::string::npos) << r.err;
+  EXPECT_EQ(filesIn(outDir), 0u);
+}
+
+AudioBuffer testSong(int rate, int channels, double seconds) {
+  AudioBuffer b(channels, int64_t(seconds * rate), rate);
+  for (int c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < b.numFrames(); ++i) {
+      const double t = double(i) / rate;
+      const double hit = std::fmod(t, 0.3) < 0.02 ? 0.3 * std::sin(2 * std::numbers::pi * 3000 * t) : 0.0;
+      b.channels[size_t(c)][size_t(i)] = float(0.2 * std::sin(2 * std::numbers::pi * 60 * t) +
+                                               (0.15 + 0.05 * c) * std::sin(2 * std::numbers::pi * 523.25 * t) + hit);
+    }
+  return b;
+}
+
+void writeFloatWav(const fs::path& path, const AudioBuffer& b) {
+  writeAudio(path, b, {AudioContainer::Wav, SampleFormat::Float32});
+}
+
+double maxAbsDiff(const AudioBuffer& a, const AudioBuffer& b) {
+  EXPECT_EQ(a.numChannels(), b.numChannels());
+  EXPECT_EQ(a.numFrames(), b.numFrames());
+  double m = 0;
+  for (size_t c = 0; c < a.channels.size() && c < b.channels.size(); ++c)
+    for (size_t i = 0; i < a.channels[c].size() && i < b.channels[c].size(); ++i)
+      m = std::max(m, double(std::fabs(a.channels[c][i] - b.channels[c][i])));
+  return m;
+}
+
+TEST(SplitCli, MissingFile) {
+  const fs::path dir = testing::scratchDir("split-missing");
+  const auto r = runSplit(dir, quoted(dir / "nope.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "nope.wav");
+}
+
+TEST(SplitCli, CorruptFile) {
+  const fs::path dir = testing::scratchDir("split-corrupt");
+  std::ofstream(dir / "bad.wav", std::ios::binary) << "RIFF\x10\x00\x00\x00WAVEjunkjunkjunk garbage";
+  const auto r = runSplit(dir, quoted(dir / "bad.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "bad.wav");
+}
+
+TEST(SplitCli, NanAudio) {
+  const fs::path dir = testing::scratchDir("split-nan");
+  AudioBuffer song = testSong(44100, 2, 1.0);
+  song.channels[1][1000] = std::nanf("");
+  writeFloatWav(dir / "nan.wav", song);
+  const auto r = runSplit(dir, quoted(dir / "nan.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "NaN");
+}
+
+TEST(SplitCli, UnwritableOutputFolder) {
+  const fs::path dir = testing::scratchDir("split-unwritable");
+  writeFloatWav(dir / "song.wav", testSong(44100, 2, 1.0));
+  std::ofstream(dir / "blocker") << "a file where a folder should be";
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "blocker" / "out"));
+  expectCleanFailure(r, dir / "blocker" / "out", "blocker");
+}
+
+TEST(SplitCli, MoreThanTwoChannelsIsRefused) {
+  const fs::path dir = testing::scratchDir("split-surround");
+  writeFloatWav(dir / "six.wav", testSong(44100, 6, 0.5));
+  const auto r = runSplit(dir, quoted(dir / "six.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "6 channels");
+}
+
+TEST(SplitCli, UnknownStemIsRefused) {
+  const fs::path dir = testing::scratchDir("split-unknown-stem");
+  writeFloatWav(dir / "song.wav", testSong(44100, 2, 0.5));
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + " --stems drums,guitar");
+  expectCleanFailure(r, dir / "out", "guitar");
+}
+
+TEST(SplitCli, FloatOutputEqualsTheSeparatorOutput) {
+  const fs::path dir = testing::scratchDir("split-float");
+  const AudioBuffer song = testSong(44100, 2, 2.0);
+  writeFloatWav(dir / "song.wav", song);
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") +
+                                   " --model dsp --bits 32f --threads 2 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\"model\": \"dsp\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("vocals.wav"), std::string::npos) << r.out;
+
+  separate::dsp::DspSeparator separator;
+  separate::CollectingStemSink sink;
+  separator.separate(readAudio(dir / "song.wav"), sink, {});
+  const auto names = separator.sources();
+  ASSERT_EQ(filesIn(dir / "out"), names.size());
+  for (size_t s = 0; s < names.size(); ++s) {
+    const AudioBuffer written = readAudio(dir / "out" / (names[s] + ".wav"));
+    EXPECT_EQ(maxAbsDiff(written, sink.stems[s]), 0.0) << names[s];
+  }
+}
+
+TEST(SplitCli, TwoStemsGivesTheSourceAndTheRest) {
+  const fs::path dir = testing::scratchDir("split-two");
+  const AudioBuffer song = testSong(44100, 2, 2.0);
+  writeFloatWav(dir / "song.wav", song);
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") +
+                                   " --model dsp --two-stems vocals --bits 32f");
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(filesIn(dir / "out"), 2u);
+  const AudioBuffer vocals = readAudio(dir / "out" / "vocals.wav");
+  const AudioBuffer rest = readAudio(dir / "out" / "no_vocals.wav");
+  AudioBuffer sum = vocals;
+  for (size_t c = 0; c < 2; ++c)
+    for (size_t i = 0; i < sum.channels[c].size(); ++i) sum.channels[c][i] += rest.channels[c][i];
+  EXPECT_LT(maxAbsDiff(sum, song), 1e-5);
+
+  separate::dsp::DspSeparator separator;
+  separate::CollectingStemSink sink;
+  separator.separate(song, sink, {});
+  EXPECT_EQ(maxAbsDiff(vocals, sink.stems[3]), 0.0);
+}
+
+TEST(SplitCli, MonoInputAtAnotherRateGivesStereoStemsAtThatRate) {
+  const fs::path dir = testing::scratchDir("split-mono48k");
+  const AudioBuffer song = testSong(48000, 1, 1.5);
+  writeFloatWav(dir / "mono.wav", song);
+  const auto r = runSplit(dir, quoted(dir / "mono.wav") + " -o " + quoted(dir / "out") +
+                                   " --stems bass,drums --format flac --bits 16");
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(filesIn(dir / "out"), 2u);
+  const AudioBuffer bass = readAudio(dir / "out" / "bass.flac");
+  const AudioBuffer drums = readAudio(dir / "out" / "drums.flac");
+  EXPECT_EQ(bass.sampleRate, 48000);
+  EXPECT_EQ(bass.numChannels(), 2);
+  EXPECT_EQ(bass.numFrames(), song.numFrames());
+  EXPECT_EQ(drums.numFrames(), song.numFrames());
+  // The 60 Hz tone is the bass: the bass stem must correlate with it (same timing, no shift).
+  double dot = 0, bb = 0, ss = 0;
+  for (size_t i = 0; i < song.channels[0].size(); ++i) {
+    const double tone = 0.2 * std::sin(2 * std::numbers::pi * 60 * double(i) / 48000);
+    dot += tone * bass.channels[0][i];
+    bb += double(bass.channels[0][i]) * bass.channels[0][i];
+    ss += tone * tone;
+  }
+  EXPECT_GT(dot / std::sqrt(bb * ss), 0.9);
+}
+
+TEST(SplitCli, HelpExitsCleanly) {
+  const fs::path dir = testing::scratchDir("split-help");
+  const auto r = runSplit(dir, "--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--two-stems"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace midistems
