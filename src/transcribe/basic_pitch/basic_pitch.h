@@ -5,7 +5,7 @@
 // gives the same notes. The weights are read straight from the package's TF.js graph model
 // (model/model.json + group1-shard1of1.bin); nothing is converted or downloaded.
 //
-// Library midistems_basic_pitch: depends on core and nlohmann-json only.
+// Library midistems_basic_pitch: depends on core (resampling, thread pool) and nlohmann-json.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -75,6 +75,9 @@ class BasicPitchModel {
     std::vector<float> cqt, logCqt, batchNorm, harmonicStack;
   };
   FrontEnd runFrontEnd(const float* window) const;
+
+  // Windows run in parallel on this many threads (default 1); results do not depend on it.
+  void setThreads(int threads);
 
  private:
   struct Impl;

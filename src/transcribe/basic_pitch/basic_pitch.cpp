@@ -1,0 +1,304 @@
+#include "transcribe/basic_pitch/basic_pitch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "core/error.h"
+#include "core/resample.h"
+#include "core/thread_pool.h"
+#include "transcribe/basic_pitch/conv_kernels.h"
+#include "transcribe/basic_pitch/network.h"
+#include "transcribe/basic_pitch/tfjs_graph.h"
+
+#ifndef MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL
+#define MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL ""
+#endif
+
+namespace midistems::transcribe {
+
+namespace {
+
+constexpr int kKeptFramesPerWindow = kBasicPitchFramesPerWindow - kBasicPitchOverlapFrames;  // 142
+constexpr int kDroppedEdgeFrames = kBasicPitchOverlapFrames / 2;                                // 15
+
+// nnAudio's reflection pad (torch.nn.ReflectionPad1d): the edge sample is not repeated.
+std::vector<float> reflectPad(const std::vector<float>& x, int pad) {
+  const int64_t n = int64_t(x.size());
+  std::vector<float> out(size_t(n + 2 * pad));
+  for (int64_t i = 0; i < n + 2 * pad; ++i) {
+    int64_t j = i - pad;
+    if (j < 0) j = -j;
+    if (j >= n) j = 2 * (n - 1) - j;
+    out[size_t(i)] = x[size_t(j)];
+  }
+  return out;
+}
+
+// Elementwise ops round like the TF.js CPU backend: computed in double, stored as float.
+float sigmoid(float x) { return float(1.0 / (1.0 + std::exp(-double(x)))); }
+
+void sigmoidInPlace(std::vector<float>& v) {
+  for (auto& x : v) x = sigmoid(x);
+}
+
+}  // namespace
+
+struct BasicPitchModel::Impl {
+  BasicPitchNetwork net;
+  int threads = 1;
+
+  // CQT magnitude of one window: frames x keptBins.
+  std::vector<float> cqt(const float* window, int& frames) const {
+    std::vector<float> signal(window, window + kBasicPitchWindowSamples);
+    const int kept = net.keptBins;
+    const int firstKept = net.computedBins - kept;
+    const int bins = net.binsPerOctave;
+    std::vector<float> out;
+    frames = 0;
+    std::vector<float> bank;
+    for (const CqtOctave& oct : net.octaves) {
+      if (int64_t(signal.size()) <= oct.reflectPad || int64_t(signal.size()) + 2 * oct.reflectPad < net.taps)
+        throw Error("basic-pitch: window too short for the CQT");
+      const std::vector<float> padded = reflectPad(signal, oct.reflectPad);
+      const int octaveFrames = int((int64_t(padded.size()) - net.taps) / oct.hop + 1);
+      if (frames == 0) {
+        frames = octaveFrames;
+        out.assign(size_t(frames) * kept, 0.0f);
+      } else if (octaveFrames != frames) {
+        throw Error("basic-pitch: CQT octaves disagree on the number of frames");
+      }
+      bank.assign(size_t(frames) * 2 * bins, 0.0f);
+      kernels::stridedRowGemm(padded.data(), oct.hop, frames, net.taps, oct.bank.data(), 2 * bins, bank.data());
+      for (int b = 0; b < bins; ++b) {
+        const int j = oct.binOffset + b - firstKept;
+        if (j < 0) continue;
+        const float scale = net.binScale[size_t(j)];
+        for (int f = 0; f < frames; ++f) {
+          const float re = bank[size_t(f) * 2 * bins + b] * scale;
+          const float im = bank[size_t(f) * 2 * bins + bins + b] * scale;
+          out[size_t(f) * kept + j] = std::sqrt(re * re + im * im);
+        }
+      }
+      if (!oct.hasLowpass) break;
+      // Anti-aliasing low-pass and decimation for the next (lower) octave.
+      std::vector<float> zeroPadded(signal.size() + size_t(oct.lowpassPadBefore + oct.lowpassPadAfter), 0.0f);
+      std::copy(signal.begin(), signal.end(), zeroPadded.begin() + oct.lowpassPadBefore);
+      const int64_t taps = int64_t(oct.lowpass.size());
+      const int64_t next = (int64_t(zeroPadded.size()) - taps) / oct.lowpassStride + 1;
+      if (next <= 0) throw Error("basic-pitch: window too short for the CQT");
+      signal.assign(size_t(next), 0.0f);
+      kernels::stridedRowGemm(zeroPadded.data(), oct.lowpassStride, next, taps, oct.lowpass.data(), 1, signal.data());
+    }
+    return out;
+  }
+
+  FrontEnd frontEnd(const float* window) const {
+    FrontEnd fe;
+    int frames = 0;
+    fe.cqt = cqt(window, frames);
+    const int kept = net.keptBins;
+    // Log-magnitude in dB, normalised to [0, 1] over this window alone (basic-pitch's
+    // NormalizedLog; DivNoNan gives 0 for a flat window).
+    fe.logCqt.resize(fe.cqt.size());
+    float lo = std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < fe.cqt.size(); ++i) {
+      const float power = fe.cqt[i] * fe.cqt[i] + net.logEpsilon;
+      fe.logCqt[i] = float(std::log(double(power))) * net.logScale;
+      lo = std::min(lo, fe.logCqt[i]);
+    }
+    float hi = -std::numeric_limits<float>::infinity();
+    for (auto& v : fe.logCqt) {
+      v -= lo;
+      hi = std::max(hi, v);
+    }
+    for (auto& v : fe.logCqt) v = hi != 0.0f ? v / hi : 0.0f;
+
+    fe.batchNorm.resize(fe.logCqt.size());
+    for (size_t i = 0; i < fe.logCqt.size(); ++i) fe.batchNorm[i] = fe.logCqt[i] * net.batchNormScale + net.batchNormOffset;
+
+    const int channels = int(net.harmonicShifts.size());
+    const int stacked = net.stackedBins;
+    fe.harmonicStack.assign(size_t(frames) * stacked * channels, 0.0f);
+    for (int f = 0; f < frames; ++f)
+      for (int b = 0; b < stacked; ++b)
+        for (int c = 0; c < channels; ++c) {
+          const int src = b + net.harmonicShifts[size_t(c)];
+          if (src >= 0 && src < kept)
+            fe.harmonicStack[(size_t(f) * stacked + b) * channels + c] = fe.batchNorm[size_t(f) * kept + src];
+        }
+    return fe;
+  }
+
+  Posteriorgrams window(const float* samples) const {
+    const FrontEnd fe = frontEnd(samples);
+    const int frames = int(fe.cqt.size() / size_t(net.keptBins));
+    const int stacked = net.stackedBins;
+    Posteriorgrams out;
+    out.frames = frames;
+
+    std::vector<float> hidden, contour, noteHidden, note, onsetHidden;
+    auto conv = [&](const std::vector<float>& in, int freq, const ConvLayer& layer, std::vector<float>& result) {
+      kernels::conv2dSame(in.data(), frames, freq, layer.shape, layer.weights.data(), layer.bias.data(), layer.relu,
+                          result);
+    };
+    conv(fe.harmonicStack, stacked, net.contourConv, hidden);
+    conv(hidden, stacked, net.contourOut, contour);
+    sigmoidInPlace(contour);
+    conv(contour, stacked, net.noteConv, noteHidden);
+    const int notes = kernels::sameOutputSize(stacked, net.noteConv.shape.strideFreq);
+    conv(noteHidden, notes, net.noteOut, note);
+    sigmoidInPlace(note);
+    conv(fe.harmonicStack, stacked, net.onsetConv, onsetHidden);
+
+    // The onset head sees the note posteriorgram as channel 0, then its own features.
+    const int onsetChannels = net.onsetConv.shape.outChannels;
+    std::vector<float> joined(size_t(frames) * notes * (1 + onsetChannels));
+    for (int64_t i = 0; i < int64_t(frames) * notes; ++i) {
+      float* dst = joined.data() + i * (1 + onsetChannels);
+      dst[0] = note[size_t(i)];
+      std::copy_n(onsetHidden.data() + i * onsetChannels, onsetChannels, dst + 1);
+    }
+    std::vector<float> onset;
+    conv(joined, notes, net.onsetOut, onset);
+    sigmoidInPlace(onset);
+
+    out.contours = std::move(contour);
+    out.notes = std::move(note);
+    out.onsets = std::move(onset);
+    return out;
+  }
+};
+
+int64_t basicPitchFrameCount(int64_t numSamples) {
+  if (numSamples <= 0) return 0;
+  // Python: int(audio_original_length / hop_size * n_frames_per_window), in double precision.
+  return int64_t(double(numSamples) / double(kBasicPitchWindowHop) * double(kKeptFramesPerWindow));
+}
+
+double basicPitchFrameTime(int64_t frame) {
+  // basic_pitch/note_creation.py model_frames_to_time: each window's frames are shifted back by
+  // the 0.25 frame the window falls short of 2 s, plus an empirical 0.0018 s.
+  const double hopSeconds = double(kBasicPitchHop) / kBasicPitchSampleRate;
+  const double windowOffset =
+      hopSeconds * (kBasicPitchFramesPerWindow - double(kBasicPitchWindowSamples) / kBasicPitchHop) + 0.0018;
+  return double(frame) * hopSeconds - windowOffset * std::floor(double(frame) / kBasicPitchFramesPerWindow);
+}
+
+BasicPitchModel::BasicPitchModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BasicPitchModel::BasicPitchModel(BasicPitchModel&&) noexcept = default;
+BasicPitchModel& BasicPitchModel::operator=(BasicPitchModel&&) noexcept = default;
+BasicPitchModel::~BasicPitchModel() = default;
+
+BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
+  const tfjs::Graph graph = tfjs::Graph::load(modelDir);
+  auto impl = std::make_unique<Impl>();
+  impl->net = BasicPitchNetwork::fromGraph(graph);
+  const auto& net = impl->net;
+  // The runner's windowing and output sizes are the released model's; refuse anything else.
+  if (net.stackedBins != kBasicPitchContourBins || net.contourOut.shape.outChannels != 1 ||
+      kernels::sameOutputSize(net.stackedBins, net.noteConv.shape.strideFreq) != kBasicPitchNotes)
+    graph.fail("not the basic-pitch network (expected 264 contour bins and 88 notes)");
+  BasicPitchModel model(std::move(impl));
+  // A silent window exercises the whole graph once, so a model with inconsistent sizes fails
+  // here with a clear message rather than later.
+  const std::vector<float> silence(kBasicPitchWindowSamples, 0.0f);
+  int frames = 0;
+  model.impl_->cqt(silence.data(), frames);
+  if (frames != kBasicPitchFramesPerWindow)
+    graph.fail("CQT gives " + std::to_string(frames) + " frames per window, expected 172");
+  return model;
+}
+
+std::filesystem::path BasicPitchModel::defaultModelDir() {
+  if (const char* env = std::getenv("MIDISTEMS_BASIC_PITCH_MODEL"); env && *env) {
+    const std::filesystem::path dir(env);
+    if (!std::filesystem::exists(dir / "model.json"))
+      throw Error(dir.string() + ": no model.json here (MIDISTEMS_BASIC_PITCH_MODEL must name the basic-pitch "
+                                 "model folder)");
+    return dir;
+  }
+  const std::filesystem::path dir(MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL);
+  if (dir.empty() || !std::filesystem::exists(dir / "model.json"))
+    throw Error("basic-pitch model not found: run scripts/setup.sh (installs @spotify/basic-pitch into "
+                "third_party/npm) or set MIDISTEMS_BASIC_PITCH_MODEL to its model folder");
+  return dir;
+}
+
+void BasicPitchModel::setThreads(int threads) { impl_->threads = std::max(1, threads); }
+
+Posteriorgrams BasicPitchModel::runWindow(const float* window) const { return impl_->window(window); }
+
+BasicPitchModel::FrontEnd BasicPitchModel::runFrontEnd(const float* window) const { return impl_->frontEnd(window); }
+
+Posteriorgrams BasicPitchModel::run(const AudioBuffer& audio, const std::function<void(double)>& progress) const {
+  if (audio.numFrames() == 0) return {};
+  if (audio.sampleRate <= 0) throw Error("basic-pitch input: invalid sample rate " + std::to_string(audio.sampleRate));
+  for (const auto& ch : audio.channels) {
+    if (int64_t(ch.size()) != audio.numFrames()) throw Error("basic-pitch input: channels differ in length");
+    for (float v : ch)
+      if (!std::isfinite(v)) throw Error("basic-pitch input: audio contains NaN or infinite samples");
+  }
+  std::vector<float> mono = audio.mono();
+  if (audio.sampleRate != kBasicPitchSampleRate)
+    mono = resample(mono.data(), mono.size(), audio.sampleRate, kBasicPitchSampleRate);
+  return runMono22050(mono, progress);
+}
+
+Posteriorgrams BasicPitchModel::runMono22050(const std::vector<float>& samples,
+                                             const std::function<void(double)>& progress) const {
+  for (float v : samples)
+    if (!std::isfinite(v)) throw Error("basic-pitch input: audio contains NaN or infinite samples");
+  Posteriorgrams out;
+  out.frames = basicPitchFrameCount(int64_t(samples.size()));
+  if (out.frames == 0) {
+    if (progress) progress(1.0);
+    return out;
+  }
+  // Python's windowing: 3,840 zeros in front, windows every 36,164 samples, the last one
+  // zero-padded; each window's 15 edge frames on both sides are dropped.
+  const int64_t windows = (out.frames + kKeptFramesPerWindow - 1) / kKeptFramesPerWindow;
+  out.notes.assign(size_t(out.frames) * kBasicPitchNotes, 0.0f);
+  out.onsets.assign(size_t(out.frames) * kBasicPitchNotes, 0.0f);
+  out.contours.assign(size_t(out.frames) * kBasicPitchContourBins, 0.0f);
+
+  auto runOne = [&](int64_t w) {
+    std::vector<float> window(kBasicPitchWindowSamples, 0.0f);
+    const int64_t start = w * kBasicPitchWindowHop - kBasicPitchLeadingZeros;  // in input samples
+    for (int64_t i = 0; i < kBasicPitchWindowSamples; ++i) {
+      const int64_t src = start + i;
+      if (src >= 0 && src < int64_t(samples.size())) window[size_t(i)] = samples[size_t(src)];
+    }
+    const Posteriorgrams p = impl_->window(window.data());
+    for (int j = 0; j < kKeptFramesPerWindow; ++j) {
+      const int64_t frame = w * kKeptFramesPerWindow + j;
+      if (frame >= out.frames) break;
+      const int64_t srcFrame = j + kDroppedEdgeFrames;
+      std::copy_n(p.notes.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
+                  out.notes.data() + frame * kBasicPitchNotes);
+      std::copy_n(p.onsets.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
+                  out.onsets.data() + frame * kBasicPitchNotes);
+      std::copy_n(p.contours.data() + srcFrame * kBasicPitchContourBins, kBasicPitchContourBins,
+                  out.contours.data() + frame * kBasicPitchContourBins);
+    }
+  };
+
+  const int threads = int(std::min<int64_t>(impl_->threads, windows));
+  std::unique_ptr<ThreadPool> pool;
+  if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
+  for (int64_t first = 0; first < windows; first += threads) {
+    const int64_t last = std::min(windows, first + threads);
+    if (pool) {
+      pool->parallelFor(first, last, [&](int64_t b, int64_t e) {
+        for (int64_t w = b; w < e; ++w) runOne(w);
+      });
+    } else {
+      runOne(first);
+    }
+    if (progress) progress(double(last) / double(windows));
+  }
+  return out;
+}
+
+}  // namespace midistems::transcribe

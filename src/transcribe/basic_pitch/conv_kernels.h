@@ -1,0 +1,44 @@
+#pragma once
+// The arithmetic of the basic-pitch network: small dense kernels written for its shapes.
+//
+// Every convolution here (the CQT kernel bank, the anti-aliasing low-pass, the 2-D convolutions of
+// the CNN heads) reduces to one primitive, a "strided-row" matrix product
+//     C[m][n] += sum_k A[m * rowStride + k] * B[k][n]
+// where consecutive rows of A overlap in memory (rowStride < K): for a 2-D convolution over a
+// [time][freq][channel] tensor, one kernel row's (freq, channel) taps are contiguous both in the
+// input row and in TF's [time][freq][in][out] weights, so no im2col copy is needed.
+//
+// Rounding follows the TF.js CPU backend that produced the reference outputs: every output starts
+// at 0 and takes one fused multiply-add per tap, in tap order (time, frequency, channel); the bias
+// is added afterwards. The CQT's log normalisation magnifies rounding in quiet bins, so matching
+// the order matters for parity. (This file is compiled with -ffp-contract=fast so that
+// `acc += a * b` becomes one FMA.)
+#include <cstdint>
+#include <vector>
+
+namespace midistems::transcribe::kernels {
+
+// C (M x N, row-major, leading dimension N) += A (strided rows) * B (K x N, row-major), each
+// output accumulated sequentially over k.
+void stridedRowGemm(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, int n, float* c);
+
+struct Conv2dShape {
+  int kernelTime = 1, kernelFreq = 1, inChannels = 1, outChannels = 1;
+  int strideFreq = 1;  // the time stride is always 1 in basic-pitch
+};
+
+// TF "SAME" 2-D convolution of a [time][freq][inChannels] tensor (zero padding in time and
+// frequency, padding split as TF does: the smaller half first). weights: TF layout
+// [kernelTime][kernelFreq][inChannels][outChannels]; bias: outChannels. Output:
+// [time][ceil(freq / strideFreq)][outChannels]; ReLU applied when `relu`.
+void conv2dSame(const float* input, int time, int freq, const Conv2dShape& shape, const float* weights,
+                const float* bias, bool relu, std::vector<float>& output);
+
+// Output length of TF "SAME" padding: ceil(size / stride); and the leading pad.
+inline int sameOutputSize(int size, int stride) { return (size + stride - 1) / stride; }
+inline int samePadBefore(int size, int stride, int kernel) {
+  const int total = (sameOutputSize(size, stride) - 1) * stride + kernel - size;
+  return total > 0 ? total / 2 : 0;
+}
+
+}  // namespace midistems::transcribe::kernels

@@ -1,0 +1,215 @@
+#include "transcribe/basic_pitch/tfjs_graph.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace midistems::transcribe::tfjs {
+
+namespace {
+
+using nlohmann::json;
+
+// Graph attributes of type string are stored base64-encoded in model.json (protobuf bytes).
+std::string decodeBase64(const std::string& text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0, buffer = 0;
+  for (char c : text) {
+    const int v = value(c);
+    if (v < 0) continue;  // '=' padding
+    buffer = (buffer << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(char((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+std::string stripInputName(std::string name) {
+  if (!name.empty() && name[0] == '^') name.erase(0, 1);
+  if (const auto colon = name.rfind(':'); colon != std::string::npos) name.erase(colon);
+  return name;
+}
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+  std::ostringstream s;
+  s << '[';
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? "," : "") << shape[i];
+  s << ']';
+  return s.str();
+}
+
+Node parseNode(const json& j) {
+  Node node;
+  node.name = j.at("name").get<std::string>();
+  node.op = j.at("op").get<std::string>();
+  if (j.contains("input"))
+    for (const auto& in : j.at("input")) node.inputs.push_back(stripInputName(in.get<std::string>()));
+  if (!j.contains("attr")) return node;
+  const json& attr = j.at("attr");
+  if (attr.contains("strides"))
+    for (const auto& v : attr["strides"].at("list").value("i", json::array()))
+      node.strides.push_back(std::stoll(v.get<std::string>()));
+  if (attr.contains("padding")) node.padding = decodeBase64(attr["padding"].value("s", ""));
+  if (attr.contains("mode")) node.mode = decodeBase64(attr["mode"].value("s", ""));
+  if (attr.contains("fused_ops"))
+    for (const auto& v : attr["fused_ops"].at("list").value("s", json::array()))
+      node.fusedOps.push_back(decodeBase64(v.get<std::string>()));
+  return node;
+}
+
+}  // namespace
+
+int64_t Tensor::size() const {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+void Graph::fail(const std::string& problem) const {
+  throw Error(jsonPath_.string() + ": " + problem);
+}
+
+Graph Graph::load(const std::filesystem::path& modelDir) {
+  Graph g;
+  g.jsonPath_ = modelDir / "model.json";
+  if (!std::filesystem::is_directory(modelDir))
+    throw Error(modelDir.string() + ": basic-pitch model folder not found");
+  std::ifstream in(g.jsonPath_);
+  if (!in) throw Error(g.jsonPath_.string() + ": basic-pitch model file not found");
+
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::exception& e) {
+    g.fail(std::string("not valid JSON (") + e.what() + ")");
+  }
+
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  try {
+    if (doc.value("format", "") != "graph-model") g.fail("not a TF.js graph model (\"format\" is not \"graph-model\")");
+    for (const auto& n : doc.at("modelTopology").at("node")) g.nodes_.push_back(parseNode(n));
+
+    // Weight groups: each lists shard files and, in order, the tensors packed into them.
+    for (const auto& group : doc.at("weightsManifest")) {
+      std::string bytes;
+      for (const auto& p : group.at("paths")) {
+        const std::string rel = p.get<std::string>();
+        if (rel.find("..") != std::string::npos || rel.empty() || rel[0] == '/')
+          g.fail("weight shard path \"" + rel + "\" leaves the model folder");
+        const auto shardPath = modelDir / rel;
+        std::ifstream shard(shardPath, std::ios::binary);
+        if (!shard) g.fail("weight shard " + rel + " not found");
+        std::ostringstream s;
+        s << shard.rdbuf();
+        bytes += s.str();
+      }
+      size_t offset = 0;
+      for (const auto& w : group.at("weights")) {
+        Tensor t;
+        const std::string name = w.at("name").get<std::string>();
+        for (const auto& d : w.at("shape")) {
+          const int64_t dim = d.get<int64_t>();
+          if (dim < 0 || dim > (int64_t(1) << 31)) g.fail("tensor " + name + " has an invalid shape");
+          t.shape.push_back(dim);
+        }
+        if (w.contains("quantization")) g.fail("tensor " + name + " is quantised (not supported)");
+        const std::string dtype = w.at("dtype").get<std::string>();
+        if (dtype != "float32" && dtype != "int32")
+          g.fail("tensor " + name + " has unsupported dtype " + dtype);
+        const auto count = size_t(t.size());
+        if (count > (bytes.size() - offset) / 4)
+          g.fail("weight shard is truncated (tensor " + name + " " + shapeText(t.shape) +
+                 " needs bytes beyond its end)");
+        t.isInt = dtype == "int32";
+        if (t.isInt) {
+          t.ints.resize(count);
+          std::memcpy(t.ints.data(), bytes.data() + offset, count * 4);
+        } else {
+          t.floats.resize(count);
+          std::memcpy(t.floats.data(), bytes.data() + offset, count * 4);
+        }
+        offset += count * 4;
+        g.constants_[name] = std::move(t);
+      }
+      if (offset != bytes.size())
+        g.fail("weight shard size (" + std::to_string(bytes.size()) + " bytes) does not match the manifest (" +
+               std::to_string(offset) + " bytes)");
+    }
+  } catch (const json::exception& e) {
+    g.fail(std::string("malformed model description (") + e.what() + ")");
+  } catch (const std::invalid_argument&) {
+    g.fail("malformed node attribute");
+  } catch (const std::out_of_range&) {
+    g.fail("malformed node attribute");
+  }
+
+  for (size_t i = 0; i < g.nodes_.size(); ++i) {
+    g.index_[g.nodes_[i].name] = i;
+    for (const auto& in : g.nodes_[i].inputs) g.consumers_[in].push_back(i);
+  }
+  return g;
+}
+
+const Node& Graph::node(const std::string& name) const {
+  const auto it = index_.find(name);
+  if (it == index_.end()) fail("graph has no node " + name);
+  return nodes_[it->second];
+}
+
+const Node& Graph::nodeBySuffix(const std::string& suffix) const {
+  const Node* found = nullptr;
+  for (const auto& n : nodes_) {
+    const bool match = n.name == suffix || (n.name.size() > suffix.size() &&
+                                            n.name.compare(n.name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+                                            n.name[n.name.size() - suffix.size() - 1] == '/');
+    if (!match) continue;
+    if (found) fail("graph has several nodes named */" + suffix);
+    found = &n;
+  }
+  if (!found) fail("graph has no node */" + suffix);
+  return *found;
+}
+
+std::vector<const Node*> Graph::consumers(const std::string& name) const {
+  std::vector<const Node*> out;
+  if (const auto it = consumers_.find(name); it != consumers_.end())
+    for (size_t i : it->second) out.push_back(&nodes_[i]);
+  return out;
+}
+
+const Tensor& Graph::constant(const std::string& name) const {
+  const auto it = constants_.find(name);
+  if (it == constants_.end()) fail("weights have no tensor " + name);
+  return it->second;
+}
+
+const Tensor& Graph::floatTensor(const std::string& name, const std::vector<int64_t>& shape) const {
+  const Tensor& t = constant(name);
+  if (t.isInt) fail("tensor " + name + " is int32, expected float32");
+  if (t.shape != shape)
+    fail("tensor " + name + " has shape " + shapeText(t.shape) + ", expected " + shapeText(shape));
+  return t;
+}
+
+const Tensor& Graph::intTensor(const std::string& name) const {
+  const Tensor& t = constant(name);
+  if (!t.isInt) fail("tensor " + name + " is float32, expected int32");
+  return t;
+}
+
+}  // namespace midistems::transcribe::tfjs

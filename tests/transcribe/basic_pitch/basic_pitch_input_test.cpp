@@ -1,0 +1,164 @@
+// Edge cases of the basic-pitch runner: malformed model folders give one-line errors; empty,
+// short, silent and non-finite inputs give an error or well-formed posteriorgrams, never a crash.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/fixtures.h"
+#include "test_model.h"
+
+namespace midistems::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using transcribe::BasicPitchModel;
+using transcribe::basicPitchFrameCount;
+using transcribe::basicPitchFrameTime;
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void writeText(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+// A copy of the installed model folder that a test may damage.
+fs::path copyModel(const std::string& name) {
+  const fs::path dir = scratchDir("basic-pitch-" + name);
+  const fs::path src = BasicPitchModel::defaultModelDir();
+  fs::copy_file(src / "model.json", dir / "model.json");
+  fs::copy_file(src / "group1-shard1of1.bin", dir / "group1-shard1of1.bin");
+  return dir;
+}
+
+// Expects load() to throw one single-line Error containing `expected`.
+void expectLoadError(const fs::path& dir, const std::string& expected) {
+  try {
+    BasicPitchModel::load(dir);
+    ADD_FAILURE() << "no error for " << expected;
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(BasicPitchFrames, CountAndTimesFollowThePythonPackage) {
+  EXPECT_EQ(basicPitchFrameCount(0), 0);
+  EXPECT_EQ(basicPitchFrameCount(220500), 865);        // int(220500 / 36164 * 142)
+  EXPECT_EQ(basicPitchFrameCount(36164), 142);
+  EXPECT_EQ(basicPitchFrameCount(1323000), 5194);      // 60 s
+  EXPECT_DOUBLE_EQ(basicPitchFrameTime(0), 0.0);
+  EXPECT_NEAR(basicPitchFrameTime(171), 171 * 256.0 / 22050, 1e-12);
+  EXPECT_NEAR(basicPitchFrameTime(172), 172 * 256.0 / 22050 - 0.010326, 1e-6);
+}
+
+TEST(BasicPitchModelFiles, MissingFolderAndFilesAreClearErrors) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  expectLoadError(scratchDir("basic-pitch-none") / "absent", "model folder not found");
+  expectLoadError(scratchDir("basic-pitch-empty"), "model.json: basic-pitch model file not found");
+  const fs::path dir = copyModel("noshard");
+  fs::remove(dir / "group1-shard1of1.bin");
+  expectLoadError(dir, "weight shard group1-shard1of1.bin not found");
+}
+
+TEST(BasicPitchModelFiles, CorruptJsonIsAClearError) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  const fs::path dir = copyModel("json");
+  const std::string text = readText(dir / "model.json");
+  writeText(dir / "model.json", text.substr(0, text.size() / 2));
+  expectLoadError(dir, "not valid JSON");
+  writeText(dir / "model.json", "{\"format\": \"graph-model\"}");
+  expectLoadError(dir, "malformed model description");
+}
+
+TEST(BasicPitchModelFiles, TruncatedShardIsAClearError) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  const fs::path dir = copyModel("truncated");
+  const std::string bytes = readText(dir / "group1-shard1of1.bin");
+  writeText(dir / "group1-shard1of1.bin", bytes.substr(0, bytes.size() - 1000));
+  expectLoadError(dir, "weight shard is truncated");
+  writeText(dir / "group1-shard1of1.bin", bytes + "extra");
+  expectLoadError(dir, "does not match the manifest");
+}
+
+TEST(BasicPitchModelFiles, WrongShapesAreClearErrors) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  const fs::path dir = copyModel("shape");
+  const std::string text = readText(dir / "model.json");
+  // Same number of values in another shape: the loader must notice the shape, not the size.
+  auto damage = [&](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << "manifest layout changed: " << from;
+    std::string damaged = text;
+    if (at != std::string::npos) damaged.replace(at, from.size(), to);
+    writeText(dir / "model.json", damaged);
+  };
+  damage("\"shape\": [7, 7, 1, 32]", "\"shape\": [7, 7, 2, 16]");
+  expectLoadError(dir, "do not have 1 inputs and 16 outputs");
+  damage("\"shape\": [309, 1, 1]", "\"shape\": [103, 3, 1]");
+  expectLoadError(dir, "has shape [103,3,1], expected [309,1,1]");
+}
+
+TEST(BasicPitchInput, EmptyShortSilentAndNonFinite) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  EXPECT_EQ(model->run(AudioBuffer()).frames, 0);
+  EXPECT_EQ(model->run(AudioBuffer(2, 0, 44100)).frames, 0);
+  EXPECT_EQ(model->runMono22050({}).frames, 0);
+
+  // 0.1 s of a 440 Hz tone at 48 kHz stereo: shorter than one window.
+  AudioBuffer tone(2, 4800, 48000);
+  for (int64_t i = 0; i < tone.numFrames(); ++i)
+    tone.channels[0][size_t(i)] = tone.channels[1][size_t(i)] = 0.5f * float(std::sin(2 * M_PI * 440 * i / 48000.0));
+  const auto p = model->run(tone);
+  EXPECT_EQ(p.frames, basicPitchFrameCount(2205));
+  ASSERT_EQ(p.notes.size(), size_t(p.frames) * 88);
+  ASSERT_EQ(p.contours.size(), size_t(p.frames) * 264);
+  for (float v : p.notes) EXPECT_TRUE(v >= 0 && v <= 1);
+  // The strongest note in the middle frame is A4 (MIDI 69 = column 48).
+  const int64_t mid = p.frames / 2;
+  int best = 0;
+  for (int n = 1; n < 88; ++n)
+    if (p.notes[size_t(mid * 88 + n)] > p.notes[size_t(mid * 88 + best)]) best = n;
+  EXPECT_EQ(best, 48);
+
+  // Silence: a flat window normalises to zero (DivNoNan) and gives finite posteriorgrams.
+  const auto silent = model->runMono22050(std::vector<float>(22050, 0.0f));
+  EXPECT_EQ(silent.frames, basicPitchFrameCount(22050));
+  for (float v : silent.onsets) EXPECT_TRUE(std::isfinite(v));
+
+  AudioBuffer bad(1, 1000, 22050);
+  bad.channels[0][500] = std::nanf("");
+  EXPECT_THROW(model->run(bad), Error);
+  bad.channels[0][500] = INFINITY;
+  EXPECT_THROW(model->runMono22050(bad.channels[0]), Error);
+  AudioBuffer noRate(1, 1000, 0);
+  EXPECT_THROW(model->run(noRate), Error);
+}
+
+TEST(BasicPitchInput, ThreadCountDoesNotChangeResults) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  std::vector<float> x(3 * 36164);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * float(std::sin(0.07 * double(i)) * std::sin(1e-4 * double(i)));
+  auto copy = BasicPitchModel::load(BasicPitchModel::defaultModelDir());
+  const auto one = copy.runMono22050(x);
+  copy.setThreads(3);
+  double lastProgress = 0;
+  const auto three = copy.runMono22050(x, [&](double f) { lastProgress = f; });
+  EXPECT_EQ(lastProgress, 1.0);
+  ASSERT_EQ(one.frames, three.frames);
+  EXPECT_EQ(one.notes, three.notes);
+  EXPECT_EQ(one.onsets, three.onsets);
+  EXPECT_EQ(one.contours, three.contours);
+}
+
+}  // namespace
+}  // namespace midistems::testing
