@@ -1,0 +1,165 @@
+#include "synth/preset.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace midistems::synth {
+namespace {
+
+using nlohmann::json;
+
+// One function per format step, so a preset written in any older format is brought forward one
+// version at a time (the Surge-style revision log rather than scattered version comparisons).
+// Format 1 is the first; a future format 2 adds `case 1: ...` here.
+void migratePreset(json& /*document*/, int fromFormat, const std::string& source) {
+  switch (fromFormat) {
+    default:
+      throw Error(source + ": no migration from preset format " + std::to_string(fromFormat));
+  }
+}
+
+float parseValue(Param p, const json& value, const std::string& source) {
+  const ParamInfo& info = paramInfo(p);
+  const std::string where = source + ": parameter \"" + info.id + "\"";
+  float number = 0;
+  if (value.is_string()) {
+    const auto index = findChoice(p, value.get<std::string>());
+    if (!index) throw Error(where + ": unknown choice \"" + value.get<std::string>() + "\"");
+    number = float(*index);
+  } else if (value.is_boolean()) {
+    if (info.scale != ParamScale::Toggle) throw Error(where + ": expects a number, not true/false");
+    number = value.get<bool>() ? 1.0f : 0.0f;
+  } else if (value.is_number()) {
+    number = value.get<float>();
+  } else {
+    throw Error(where + ": expects a number");
+  }
+  if (!(number >= info.min && number <= info.max))
+    throw Error(where + ": value " + std::to_string(number) + " is outside " + std::to_string(info.min) +
+                " .. " + std::to_string(info.max));
+  return info.clamp(number);
+}
+
+}  // namespace
+
+Preset parsePreset(std::string_view text, const std::string& source) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  if (!document.is_object()) throw Error(source + ": a preset must be a JSON object");
+  if (!document.contains("format") || !document["format"].is_number_integer())
+    throw Error(source + ": missing integer \"format\" (this version writes format " +
+                std::to_string(kPresetFormat) + ")");
+  int format = document["format"].get<int>();
+  if (format > kPresetFormat)
+    throw Error(source + ": preset format " + std::to_string(format) + " is newer than this version reads (" +
+                std::to_string(kPresetFormat) + ")");
+  if (format < 1) throw Error(source + ": invalid preset format " + std::to_string(format));
+  for (; format < kPresetFormat; ++format) migratePreset(document, format, source);
+
+  Preset preset;
+  preset.name = document.value("name", std::string());
+  preset.category = document.value("category", std::string());
+  if (document.contains("params")) {
+    const json& params = document["params"];
+    if (!params.is_object()) throw Error(source + ": \"params\" must be an object");
+    for (const auto& [id, value] : params.items()) {
+      const auto p = findParam(id);
+      if (!p) throw Error(source + ": unknown parameter \"" + id + "\"");
+      preset.patch[*p] = parseValue(*p, value, source);
+    }
+  }
+  return preset;
+}
+
+Preset loadPresetFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string() + ": cannot open preset file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Preset preset = parsePreset(text.str(), path.string());
+  if (preset.name.empty()) preset.name = path.stem().string();
+  return preset;
+}
+
+Preset loadPreset(const std::string& nameOrPath) {
+  const std::filesystem::path path(nameOrPath);
+  if (path.extension() == ".json" || std::filesystem::is_regular_file(path)) return loadPresetFile(path);
+  return factoryPreset(nameOrPath);
+}
+
+std::string presetToJson(const Preset& preset) {
+  json params = json::object();
+  for (int i = 0; i < kNumParams; ++i) {
+    const ParamInfo& info = paramInfo(i);
+    const float v = preset.patch.values[size_t(i)];
+    if (info.scale == ParamScale::Choice)
+      params[info.id] = info.choices[int(v + 0.5f)];
+    else if (info.scale == ParamScale::Toggle)
+      params[info.id] = v >= 0.5f;
+    else
+      params[info.id] = v;
+  }
+  json document = {{"format", kPresetFormat}, {"name", preset.name}, {"category", preset.category},
+                   {"params", params}};
+  return document.dump(2) + "\n";
+}
+
+void savePreset(const std::filesystem::path& path, const Preset& preset) {
+  const std::string text = presetToJson(preset);
+  writeFileAtomically(path, text.data(), text.size());
+}
+
+std::vector<std::string> factoryPresetNames() {
+  std::vector<std::string> names;
+  for (int i = 0; i < kNumFactoryPresets; ++i) names.emplace_back(kFactoryPresetSources[i].name);
+  return names;
+}
+
+Preset factoryPreset(std::string_view name) {
+  for (int i = 0; i < kNumFactoryPresets; ++i)
+    if (name == kFactoryPresetSources[i].name) {
+      Preset preset = parsePreset(kFactoryPresetSources[i].json, "factory preset " + std::string(name));
+      if (preset.name.empty()) preset.name = std::string(name);
+      return preset;
+    }
+  std::string list;
+  for (const auto& n : factoryPresetNames()) list += (list.empty() ? "" : ", ") + n;
+  throw Error(std::string(name) + ": no such preset file or factory preset (factory presets: " + list + ")");
+}
+
+std::string factoryPresetForProgram(int program) {
+  // General MIDI program families of eight (GM 1 sound set).
+  static const char* const kFamilies[16] = {
+      "electric_piano",  // 0-7 piano
+      "bell",            // 8-15 chromatic percussion
+      "organ",           // 16-23 organ
+      "pluck",           // 24-31 guitar
+      "saw_bass",        // 32-39 bass
+      "strings",         // 40-47 strings
+      "strings",         // 48-55 ensemble
+      "brass",           // 56-63 brass
+      "reed_lead",       // 64-71 reed
+      "flute",           // 72-79 pipe
+      "square_lead",     // 80-87 synth lead
+      "warm_pad",        // 88-95 synth pad
+      "warm_pad",        // 96-103 synth effects
+      "pluck",           // 104-111 ethnic
+      "bell",            // 112-119 percussive
+      "warm_pad",        // 120-127 sound effects
+  };
+  if (program >= 33 && program <= 34) return "sub_bass";  // finger/pick bass: rounder
+  if (program >= 38 && program <= 39) return "acid_bass";  // synth basses
+  if (program == 81) return "sync_lead";                   // lead 2 (sawtooth)
+  if (program == 4 || program == 5) return "electric_piano";
+  return kFamilies[std::clamp(program, 0, 127) / 8];
+}
+
+}  // namespace midistems::synth

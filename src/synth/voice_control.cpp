@@ -1,0 +1,259 @@
+// Control-rate work of the voices: starting, releasing and stealing voices, envelope stage
+// changes, LFOs, the modulation matrix, and turning pitch/cutoff/levels into the per-sample ramps
+// that voice_render.cpp consumes.
+#include <algorithm>
+#include <cmath>
+
+#include "synth/voice_group.h"
+#include "synth/wavetable.h"
+
+namespace midistems::synth {
+namespace {
+
+constexpr float kPi = 3.14159265358979f;
+
+uint32_t nextRandom(uint32_t& state) {
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+float randomUnit(uint32_t& state) { return float(nextRandom(state) >> 8) * (1.0f / 16777216.0f); }
+
+void applySegment(VoiceGroup& g, int lane, int e) {
+  const EnvSegment& env = g.lanes[lane].env[e];
+  g.envLevel[e][lane] = float(env.from);
+  g.envMul[e][lane] = env.mul();
+  g.envAdd[e][lane] = env.add();
+}
+
+float lfoShape(LfoWave wave, float phase, float held) {
+  switch (wave) {
+    case LfoWave::Sine: return std::sin(2 * kPi * phase);
+    case LfoWave::Triangle: return 1.0f - 4.0f * std::fabs(phase - 0.5f);
+    case LfoWave::Saw: return 2.0f * phase - 1.0f;
+    case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
+    case LfoWave::SampleHold: return held;
+  }
+  return 0;
+}
+
+float phaseIncrement(float pitch, float sampleRate) {
+  const float inc = 440.0f * std::exp2((pitch - 69.0f) / 12.0f) / sampleRate;
+  return std::clamp(inc, 1e-7f, 0.45f);
+}
+
+void setRamp(VoiceGroup& g, int lane, int ramp, float target, bool fresh) {
+  if (fresh) {
+    g.ramp[ramp][lane] = target;
+    g.rampStep[ramp][lane] = 0;
+  } else {
+    g.ramp[ramp][lane] = g.rampTarget[ramp][lane];
+    g.rampStep[ramp][lane] = (target - g.rampTarget[ramp][lane]) * (1.0f / kControlInterval);
+  }
+  g.rampTarget[ramp][lane] = target;
+}
+
+void setWavetable(LaneState& lane, int osc, float inc, float position) {
+  const Wavetable& table = Wavetable::builtIn();
+  const int mip = Wavetable::mipLevelFor(inc);
+  const float frame = std::clamp(position, 0.0f, 1.0f) * float(Wavetable::kFrames - 1);
+  const int first = std::min(int(frame), Wavetable::kFrames - 2);
+  lane.tableA[osc] = table.cycle(first, mip);
+  lane.tableB[osc] = table.cycle(first + 1, mip);
+  lane.tableMix[osc] = frame - float(first);
+}
+
+}  // namespace
+
+void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float velocity,
+               float startPitch, bool retrigger, uint32_t seed) {
+  LaneState& L = g.lanes[lane];
+  const bool wasActive = L.active;
+  if (!wasActive) {
+    ++g.activeCount;
+    L.random = seed | 1u;
+    for (int u = 0; u < kMaxUnison; ++u) {
+      // A single oscillator starts at phase 0 (a defined attack); unison copies start at random
+      // phases so that they do not sum to a peak on the first cycle.
+      g.phase1[u][lane] = ctx.unison > 1 ? randomUnit(L.random) : 0.0f;
+      g.phase2[u][lane] = ctx.unison > 1 ? randomUnit(L.random) : 0.0f;
+    }
+    g.subPhase[lane] = 0;
+    g.noise[lane] = nextRandom(L.random) | 1u;
+    for (auto& channel : g.filterState)
+      for (auto& state : channel) state[lane] = 0;
+    for (int e = 0; e < kNumEnvs; ++e) g.envLevel[e][lane] = 0;
+  }
+  L.active = true;
+  L.released = L.sustained = L.fading = false;
+  L.note = note;
+  L.velocity = velocity;
+  L.pitch = startPitch;
+  L.targetPitch = float(note);
+  if (!wasActive || retrigger) {
+    for (int e = 0; e < kNumEnvs; ++e) {
+      const float from = g.envLevel[e][lane];
+      L.env[e].begin(EnvStage::Attack, from, 1.0, ctx.env[e].attack, ctx.env[e].curve);
+      applySegment(g, lane, e);
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (ctx.valueOf(i == 0 ? Param::Lfo1KeySync : Param::Lfo2KeySync) >= 0.5f) {
+        L.lfoPhase[i] = 0;
+        L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
+      }
+    }
+  }
+  L.freshControls = !wasActive;
+  updateLaneControls(g, lane, ctx);
+}
+
+void releaseLane(VoiceGroup& g, int lane, const VoiceContext& ctx) {
+  LaneState& L = g.lanes[lane];
+  if (!L.active || L.released) return;
+  L.released = true;
+  L.sustained = false;
+  for (int e = 0; e < kNumEnvs; ++e) {
+    L.env[e].begin(EnvStage::Release, g.envLevel[e][lane], 0.0, ctx.env[e].release, ctx.env[e].curve);
+    applySegment(g, lane, e);
+  }
+}
+
+void fadeLane(VoiceGroup& g, int lane, const VoiceContext& ctx) {
+  LaneState& L = g.lanes[lane];
+  if (!L.active || L.fading) return;
+  L.fading = L.released = true;
+  L.sustained = false;
+  // A straight line to silence: the steepest step is level / fadeSamples.
+  L.env[kAmpEnv].begin(EnvStage::Fade, g.envLevel[kAmpEnv][lane], 0.0, ctx.fadeSamples, 0.0f);
+  applySegment(g, lane, kAmpEnv);
+}
+
+void advanceEnvelope(VoiceGroup& g, int lane, int e, const VoiceContext& ctx) {
+  EnvSegment& env = g.lanes[lane].env[e];
+  const VoiceContext::EnvTimes& times = ctx.env[e];
+  switch (env.stage) {
+    case EnvStage::Attack:
+      env.begin(EnvStage::Decay, 1.0, times.sustain, times.decay, times.curve);
+      break;
+    case EnvStage::Decay:
+      env.hold(EnvStage::Sustain, times.sustain, times.sustain, ctx.sustainCoef);
+      break;
+    default:  // release and fade end in silence
+      env.hold(EnvStage::Idle, 0.0, 0.0, 1.0);
+      break;
+  }
+  applySegment(g, lane, e);
+}
+
+void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
+  LaneState& L = g.lanes[lane];
+  const bool fresh = L.freshControls;
+  L.freshControls = false;
+
+  // Envelopes: exact level for timed stages; sustain follows its (smoothed) parameter.
+  for (int e = 0; e < kNumEnvs; ++e) {
+    EnvSegment& env = L.env[e];
+    if (env.length < kForever) {
+      g.envLevel[e][lane] = float(env.exactLevel());
+    } else if (env.stage == EnvStage::Sustain) {
+      env.asymptote = env.to = ctx.env[e].sustain;
+      env.coef = ctx.sustainCoef;
+      g.envMul[e][lane] = env.mul();
+      g.envAdd[e][lane] = env.add();
+    }
+  }
+
+  float source[int(ModSource::Count)] = {};
+  source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
+  source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
+  source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
+  for (int i = 0; i < 2; ++i) {
+    const Param base = i == 0 ? Param::Lfo1Wave : Param::Lfo2Wave;
+    const auto wave = static_cast<LfoWave>(int(ctx.value[int(base)] + 0.5f));
+    const float rate = ctx.value[int(base) + 1];
+    const bool keySync = ctx.value[int(base) + 2] >= 0.5f;
+    float value = ctx.globalLfoValue[i];
+    if (keySync) {
+      if (!fresh) {
+        L.lfoPhase[i] += rate * float(kControlInterval) / ctx.sampleRate;
+        if (L.lfoPhase[i] >= 1.0f) {
+          L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
+          L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
+        }
+      }
+      value = lfoShape(wave, L.lfoPhase[i], L.lfoHeld[i]);
+    }
+    source[int(ModSource::Lfo1) + i] = value;
+  }
+  source[int(ModSource::Velocity)] = L.velocity;
+  source[int(ModSource::ModWheel)] = ctx.modWheel;
+  source[int(ModSource::Aftertouch)] = ctx.aftertouch;
+  source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
+  source[int(ModSource::PitchBend)] = ctx.bend;
+
+  float mod[int(ModDest::Count)] = {};
+  for (int s = 0; s < ctx.numSlots; ++s)
+    mod[int(ctx.slots[s].dest)] += source[int(ctx.slots[s].source)] * ctx.slots[s].amount;
+
+  if (!fresh) L.pitch += (L.targetPitch - L.pitch) * ctx.glideCoef;
+  // Pitch destinations: amount 1 = two octaves.
+  const float pitch = L.pitch + ctx.bend * ctx.valueOf(Param::BendRange) + 24.0f * mod[int(ModDest::Pitch)];
+  const float pitch1 = pitch + 12.0f * ctx.valueOf(Param::Osc1Octave) + ctx.valueOf(Param::Osc1Semitone) +
+                       0.01f * ctx.valueOf(Param::Osc1Fine) + 24.0f * mod[int(ModDest::Osc1Pitch)];
+  const float pitch2 = pitch + 12.0f * ctx.valueOf(Param::Osc2Octave) + ctx.valueOf(Param::Osc2Semitone) +
+                       0.01f * ctx.valueOf(Param::Osc2Fine) + 24.0f * mod[int(ModDest::Osc2Pitch)];
+  const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
+  const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
+  for (int u = 0; u < ctx.unison; ++u) {
+    const float a = std::min(inc1 * ctx.unisonRatio[u], 0.45f);
+    const float b = std::min(inc2 * ctx.unisonRatio[u], 0.45f);
+    g.inc1[u][lane] = a;
+    g.invInc1[u][lane] = 1.0f / a;
+    g.inc2[u][lane] = b;
+    g.invInc2[u][lane] = 1.0f / b;
+  }
+  g.subInc[lane] = 0.5f * inc1;
+  g.subInvInc[lane] = 2.0f / inc1;
+  const float maxRatio = ctx.unisonRatio[ctx.unison - 1];
+  const float position = mod[int(ModDest::WavetablePos)];
+  if (ctx.wave1 == Wave::Wavetable)
+    setWavetable(L, 0, inc1 * maxRatio, ctx.valueOf(Param::Osc1WavePos) + position);
+  if (ctx.wave2 == Wave::Wavetable)
+    setWavetable(L, 1, inc2 * maxRatio, ctx.valueOf(Param::Osc2WavePos) + position);
+
+  // Filter: cutoff in semitones from its base; amount 1 of the cutoff destination = 8 octaves.
+  const float semitones = ctx.valueOf(Param::FilterKeyTrack) * (float(L.note) - 60.0f) +
+                          ctx.valueOf(Param::FilterEnvAmount) * g.envLevel[kFilterEnv][lane] +
+                          96.0f * mod[int(ModDest::Cutoff)];
+  const float cutoff = std::clamp(ctx.valueOf(Param::FilterCutoff) * std::exp2(semitones / 12.0f), 8.0f,
+                                  0.45f * ctx.sampleRate);
+  setRamp(g, lane, kRampCutoffG, std::tan(kPi * cutoff / ctx.sampleRate), fresh);
+  const float resonance = std::clamp(ctx.valueOf(Param::FilterResonance) + mod[int(ModDest::Resonance)], 0.0f, 1.0f);
+  // Ladder: feedback 4 is the edge of self-oscillation. SVF: damping k = 2 (no peak) down to 0.04.
+  const float k = ctx.filter == FilterType::Ladder24 ? 3.9f * resonance : 2.0f - 1.96f * resonance;
+  setRamp(g, lane, kRampResonanceK, k, fresh);
+  setRamp(g, lane, kRampDrive, std::pow(10.0f, ctx.valueOf(Param::FilterDrive) / 20.0f), fresh);
+
+  const auto level = [&](Param p, ModDest d) { return std::clamp(ctx.valueOf(p) + mod[int(d)], 0.0f, 1.0f); };
+  setRamp(g, lane, kRampOsc1Level, level(Param::Osc1Level, ModDest::Osc1Level), fresh);
+  setRamp(g, lane, kRampOsc2Level, level(Param::Osc2Level, ModDest::Osc2Level), fresh);
+  setRamp(g, lane, kRampSubLevel, level(Param::SubLevel, ModDest::SubLevel), fresh);
+  setRamp(g, lane, kRampNoiseLevel, level(Param::NoiseLevel, ModDest::NoiseLevel), fresh);
+  setRamp(g, lane, kRampRingLevel, ctx.valueOf(Param::RingLevel), fresh);
+  setRamp(g, lane, kRampFm, level(Param::FmAmount, ModDest::FmAmount), fresh);
+  const float pwMod = 0.5f * mod[int(ModDest::PulseWidth)];
+  setRamp(g, lane, kRampPw1, std::clamp(ctx.valueOf(Param::Osc1PulseWidth) + pwMod, 0.02f, 0.98f), fresh);
+  setRamp(g, lane, kRampPw2, std::clamp(ctx.valueOf(Param::Osc2PulseWidth) + pwMod, 0.02f, 0.98f), fresh);
+
+  // Equal-power pan, unity at the centre.
+  const float pan = std::clamp(ctx.valueOf(Param::Pan) + mod[int(ModDest::Pan)], -1.0f, 1.0f);
+  const float angle = (pan + 1.0f) * (kPi / 4.0f);
+  const float sensitivity = ctx.valueOf(Param::VelocityToAmp);
+  const float velocityGain = 1.0f - sensitivity + sensitivity * L.velocity * L.velocity;
+  const float gain = velocityGain * std::clamp(1.0f + mod[int(ModDest::Amp)], 0.0f, 2.0f) * 1.41421356f;
+  setRamp(g, lane, kRampGainL, gain * std::cos(angle), fresh);
+  setRamp(g, lane, kRampGainR, gain * std::sin(angle), fresh);
+}
+
+}  // namespace midistems::synth

@@ -1,0 +1,103 @@
+#pragma once
+// Eight voices processed together (one SIMD lane each). A VoiceGroup holds the per-sample state of
+// its voices as lane vectors (oscillator phases, filter memories, envelope levels, parameter
+// ramps) and the per-voice control state as plain scalars (note, envelope stages, LFO phases).
+// Control values are computed once per control tick (kControlInterval samples, on a grid fixed to
+// the absolute sample count so that output never depends on the host's block size) and ramped
+// linearly per sample in between, the scheme of Surge's QuadFilterChain.
+#include <cstdint>
+
+#include "synth/envelope.h"
+#include "synth/params.h"
+#include "synth/simd.h"
+
+namespace midistems::synth {
+
+constexpr int kControlInterval = 16;
+constexpr int kMaxUnison = 16;
+enum EnvIndex { kAmpEnv = 0, kFilterEnv = 1, kModEnv = 2, kNumEnvs = 3 };
+
+// Quantities ramped per sample between control ticks.
+enum Ramp {
+  kRampOsc1Level, kRampOsc2Level, kRampSubLevel, kRampNoiseLevel, kRampRingLevel, kRampPw1,
+  kRampPw2, kRampFm, kRampCutoffG, kRampResonanceK, kRampGainL, kRampGainR, kRampDrive, kNumRamps
+};
+
+struct LaneState {
+  bool active = false;
+  bool released = false;   // key up (or pedal up) seen: envelopes are releasing
+  bool sustained = false;  // key up while the sustain pedal was down
+  bool fading = false;     // stolen: fading out fast, no longer counts as a playing voice
+  bool freshControls = true;  // no control tick yet: ramps start at their targets
+  int note = 60;
+  float velocity = 0;      // 0..1
+  uint64_t startOrder = 0; // for choosing the oldest voice to steal
+  EnvSegment env[kNumEnvs];
+  float pitch = 60;        // current (gliding) pitch in semitones
+  float targetPitch = 60;
+  float lfoPhase[2] = {0, 0};
+  float lfoHeld[2] = {0, 0};
+  uint32_t random = 1;
+  // Wavetable read positions for each oscillator: two neighbouring frames and the mix between.
+  const float* tableA[2] = {nullptr, nullptr};
+  const float* tableB[2] = {nullptr, nullptr};
+  float tableMix[2] = {0, 0};
+};
+
+struct alignas(32) VoiceGroup {
+  LaneState lanes[kLanes];
+  int activeCount = 0;
+
+  vfloat envLevel[kNumEnvs] = {}, envMul[kNumEnvs] = {}, envAdd[kNumEnvs] = {};
+  vfloat phase1[kMaxUnison] = {}, phase2[kMaxUnison] = {};
+  vfloat inc1[kMaxUnison] = {}, inc2[kMaxUnison] = {};
+  vfloat invInc1[kMaxUnison] = {}, invInc2[kMaxUnison] = {};
+  vfloat subPhase = {}, subInc = {}, subInvInc = {};
+  vuint noise = {};
+  vfloat ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
+  vfloat filterState[2][4] = {};  // [channel][state]
+};
+
+// Values shared by every voice during one control tick, derived from the smoothed parameters.
+struct VoiceContext {
+  float sampleRate = 48000;
+  const float* value = nullptr;  // smoothed parameter values, indexed by Param
+  float valueOf(Param p) const { return value[static_cast<int>(p)]; }
+
+  Wave wave1 = Wave::Saw, wave2 = Wave::Saw;
+  bool subIsSine = false;
+  FilterType filter = FilterType::Lp24;
+  bool drive = false;   // saturate the filter input
+  bool fm = false;      // osc 1 modulates the phase of osc 2
+  bool sync = false;
+  int unison = 1;
+  bool stereo = false;  // unison spread in use: two filter channels per voice
+  float unisonRatio[kMaxUnison] = {};
+  float unisonGainL[kMaxUnison] = {}, unisonGainR[kMaxUnison] = {};
+  float unisonNorm = 1;
+
+  struct EnvTimes { int32_t attack, decay, release; float sustain, curve; } env[kNumEnvs] = {};
+  int32_t fadeSamples = 240;
+  double sustainCoef = 0.99;
+
+  struct ModSlot { ModSource source; ModDest dest; float amount; } slots[kNumModSlots] = {};
+  int numSlots = 0;
+  float modWheel = 0, aftertouch = 0, bend = 0;
+  float globalLfoPhase[2] = {0, 0}, globalLfoValue[2] = {0, 0};
+  float glideCoef = 1;  // fraction of the way to the target pitch per control tick
+};
+
+// Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,
+// adding the stereo output into accL/accR (one lane vector per sample). Ends envelope stages on
+// the exact sample and marks lanes whose amplitude envelope finished as inactive.
+void renderGroup(VoiceGroup& group, const VoiceContext& ctx, int frames, vfloat* accL, vfloat* accR);
+
+// Control-rate work (voice_control.cpp).
+void startLane(VoiceGroup& group, int lane, const VoiceContext& ctx, int note, float velocity,
+               float startPitch, bool retrigger, uint32_t seed);
+void releaseLane(VoiceGroup& group, int lane, const VoiceContext& ctx);
+void fadeLane(VoiceGroup& group, int lane, const VoiceContext& ctx);
+void advanceEnvelope(VoiceGroup& group, int lane, int env, const VoiceContext& ctx);
+void updateLaneControls(VoiceGroup& group, int lane, const VoiceContext& ctx);
+
+}  // namespace midistems::synth
