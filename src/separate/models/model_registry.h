@@ -1,0 +1,53 @@
+#pragma once
+// separate/models: the released Demucs v4 (HTDemucs) models Midistems knows by name, where they
+// are installed, and how they are fetched and checked. Facts (file names, sha256 prefixes, bag
+// weights) come from the Demucs repository's demucs/remote/files.txt and remote/*.yaml.
+// May depend on: core (Error, AtomicFile) and libcurl.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace midistems::separate {
+
+struct ModelEntry {
+  std::string name, description;
+  std::vector<std::string> files;           // file names in the release folder
+  std::vector<std::string> sha256Prefixes;  // one per file: the start of its SHA-256, hex
+  std::vector<std::string> sources;         // output order
+  std::vector<std::vector<float>> bagWeights;  // per model, per source; empty = uniform
+  bool supported = true;  // false: listed so users learn why it cannot be used
+};
+
+const std::vector<ModelEntry>& knownModels();
+// nullptr when `name` is not a known model.
+const ModelEntry* findModel(const std::string& name);
+
+// Where models are installed: $MIDISTEMS_MODELS_DIR, else $XDG_DATA_HOME/midistems/models, else
+// ~/.local/share/midistems/models.
+std::filesystem::path modelsDir();
+// Where models are downloaded from: $MIDISTEMS_MODELS_URL, else the Demucs v4 release folder.
+// Always ends with '/'.
+std::string modelsBaseUrl();
+
+// The installed files of `model`, in bag order. Throws midistems::Error ("model 'htdemucs' is not
+// installed; run: midistems models fetch htdemucs") when any is missing, or when the model is not
+// supported.
+std::vector<std::filesystem::path> installedModelFiles(const ModelEntry& model);
+// How many of the model's files exist in modelsDir() (without checking their contents).
+size_t countInstalledFiles(const ModelEntry& model);
+
+// Called while downloading: file name, bytes received, bytes expected (0 while unknown).
+using FetchProgress = std::function<void(const std::string& file, uint64_t received, uint64_t total)>;
+
+// Downloads every file of `model` that is missing or fails its checksum from `baseUrl` + file
+// name into modelsDir(), each to a temporary name that is renamed into place only after its
+// SHA-256 prefix matched. Throws midistems::Error with one line: "cannot reach <host>: <reason>",
+// "<url>: HTTP 404 ...", "<url>: checksum mismatch ...". Never leaves a partial file.
+void fetchModel(const ModelEntry& model, const std::string& baseUrl, const FetchProgress& progress = {});
+
+// True when `path` exists and its SHA-256 starts with `sha256Prefix` (hex, any case).
+bool verifyFile(const std::filesystem::path& path, const std::string& sha256Prefix);
+
+}  // namespace midistems::separate

@@ -1,0 +1,213 @@
+// The registry's facts, the install folder rules, and downloads against a local HTTP server
+// (success, wrong checksum, 404, unreachable): a failed fetch never leaves a file behind.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "core/error.h"
+#include "local_http_server.h"
+#include "separate/models/model_registry.h"
+#include "separate/models/sha256.h"
+#include "support/fixtures.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using midistems::separate::ModelEntry;
+
+// Sets an environment variable for one scope and restores the old value.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const midistems::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<std::string> filesIn(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ModelRegistry, KnowsTheDemucsV4Releases) {
+  const ModelEntry* ht = midistems::separate::findModel("htdemucs");
+  ASSERT_NE(ht, nullptr);
+  EXPECT_EQ(ht->files, std::vector<std::string>{"955717e8-8726e21a.th"});
+  EXPECT_EQ(ht->sha256Prefixes, std::vector<std::string>{"8726e21a"});
+  EXPECT_EQ(ht->sources, (std::vector<std::string>{"drums", "bass", "other", "vocals"}));
+  EXPECT_TRUE(ht->bagWeights.empty());
+  EXPECT_TRUE(ht->supported);
+
+  const ModelEntry* ft = midistems::separate::findModel("htdemucs_ft");
+  ASSERT_NE(ft, nullptr);
+  ASSERT_EQ(ft->files.size(), 4u);
+  EXPECT_EQ(ft->files[0], "f7e0c4bc-ba3fe64a.th");
+  EXPECT_EQ(ft->sha256Prefixes[3], "f3cf25b2");
+  // Model m contributes only source m (remote/htdemucs_ft.yaml).
+  ASSERT_EQ(ft->bagWeights.size(), 4u);
+  for (size_t m = 0; m < 4; ++m)
+    for (size_t s = 0; s < 4; ++s) EXPECT_EQ(ft->bagWeights[m][s], m == s ? 1.0f : 0.0f);
+
+  const ModelEntry* six = midistems::separate::findModel("htdemucs_6s");
+  ASSERT_NE(six, nullptr);
+  EXPECT_EQ(six->sources.size(), 6u);
+  EXPECT_EQ(six->sources[4], "guitar");
+  EXPECT_EQ(six->sha256Prefixes, std::vector<std::string>{"34c22ccb"});
+
+  const ModelEntry* mmi = midistems::separate::findModel("hdemucs_mmi");
+  ASSERT_NE(mmi, nullptr);
+  EXPECT_FALSE(mmi->supported);
+  EXPECT_EQ(midistems::separate::findModel("no_such_model"), nullptr);
+  for (const auto& m : midistems::separate::knownModels()) {
+    EXPECT_EQ(m.files.size(), m.sha256Prefixes.size()) << m.name;
+    for (const auto& p : m.sha256Prefixes) EXPECT_EQ(p.size(), 8u) << m.name;
+  }
+}
+
+TEST(ModelRegistry, ModelsDirFollowsOverrideThenXdgThenHome) {
+  ScopedEnv home("HOME", "/home/someone");
+  {
+    ScopedEnv over("MIDISTEMS_MODELS_DIR", "/data/models");
+    ScopedEnv xdg("XDG_DATA_HOME", "/xdg");
+    EXPECT_EQ(midistems::separate::modelsDir(), fs::path("/data/models"));
+  }
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", nullptr);
+  {
+    ScopedEnv xdg("XDG_DATA_HOME", "/xdg");
+    EXPECT_EQ(midistems::separate::modelsDir(), fs::path("/xdg/midistems/models"));
+  }
+  {
+    ScopedEnv xdg("XDG_DATA_HOME", "relative/ignored");
+    EXPECT_EQ(midistems::separate::modelsDir(), fs::path("/home/someone/.local/share/midistems/models"));
+  }
+  ScopedEnv xdg("XDG_DATA_HOME", nullptr);
+  EXPECT_EQ(midistems::separate::modelsDir(), fs::path("/home/someone/.local/share/midistems/models"));
+  {
+    ScopedEnv url("MIDISTEMS_MODELS_URL", "http://127.0.0.1:1/x");
+    EXPECT_EQ(midistems::separate::modelsBaseUrl(), "http://127.0.0.1:1/x/");
+  }
+}
+
+TEST(ModelRegistry, MissingModelNamesTheFetchCommand) {
+  const auto dir = midistems::testing::scratchDir("models-missing");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  const ModelEntry& ht = *midistems::separate::findModel("htdemucs");
+  EXPECT_EQ(errorOf([&] { midistems::separate::installedModelFiles(ht); }),
+            "model 'htdemucs' is not installed; run: midistems models fetch htdemucs");
+  EXPECT_EQ(midistems::separate::countInstalledFiles(ht), 0u);
+  std::ofstream(dir / "955717e8-8726e21a.th") << "x";
+  EXPECT_EQ(midistems::separate::installedModelFiles(ht), std::vector<fs::path>{dir / "955717e8-8726e21a.th"});
+  EXPECT_NE(errorOf([&] {
+              midistems::separate::installedModelFiles(*midistems::separate::findModel("hdemucs_mmi"));
+            }).find("not supported"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
+// A made-up two-file model served by the local server. Constructing it also keeps any proxy
+// settings of the environment away from 127.0.0.1.
+struct ServedModel {
+  ScopedEnv noProxy{"no_proxy", "*"};
+  std::string first = std::string(200000, 'm') + "first model file";
+  std::string second = "second model file";
+  ModelEntry entry;
+  ServedModel() {
+    entry.name = "tiny";
+    entry.files = {"aaaa0001-x.th", "aaaa0002-y.th"};
+    entry.sha256Prefixes = {midistems::separate::sha256Hex(first.data(), first.size()).substr(0, 8),
+                            midistems::separate::sha256Hex(second.data(), second.size()).substr(0, 10)};
+    entry.sources = {"drums", "bass", "other", "vocals"};
+  }
+};
+
+TEST(ModelDownload, FetchesVerifiesAndSkipsWhatIsAlreadyThere) {
+  const auto dir = midistems::testing::scratchDir("models-fetch") / "nested" / "models";
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  uint64_t lastReceived = 0, lastTotal = 0;
+  midistems::separate::fetchModel(model.entry, server.url(), [&](const std::string& file, uint64_t r, uint64_t t) {
+    if (file == "aaaa0001-x.th") lastReceived = r, lastTotal = t;
+  });
+  EXPECT_EQ(lastReceived, model.first.size());
+  EXPECT_EQ(lastTotal, model.first.size());
+  EXPECT_EQ(filesIn(dir), (std::vector<std::string>{"aaaa0001-x.th", "aaaa0002-y.th"}));
+  EXPECT_TRUE(midistems::separate::verifyFile(dir / "aaaa0001-x.th", model.entry.sha256Prefixes[0]));
+  EXPECT_FALSE(midistems::separate::verifyFile(dir / "aaaa0001-x.th", "00000000"));
+  EXPECT_FALSE(midistems::separate::verifyFile(dir / "absent.th", "00000000"));
+  std::ifstream in(dir / "aaaa0001-x.th", std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), model.first);
+  EXPECT_EQ(server.requests(), 2);
+  // Intact files are not downloaded again; a damaged one is replaced.
+  std::ofstream(dir / "aaaa0002-y.th", std::ios::binary) << "damaged";
+  midistems::separate::fetchModel(model.entry, server.url());
+  EXPECT_EQ(server.requests(), 3);
+  EXPECT_TRUE(midistems::separate::verifyFile(dir / "aaaa0002-y.th", model.entry.sha256Prefixes[1]));
+  EXPECT_EQ(midistems::separate::installedModelFiles(model.entry).size(), 2u);
+  fs::remove_all(dir.parent_path().parent_path());
+}
+
+TEST(ModelDownload, WrongChecksumLeavesNoFile) {
+  const auto dir = midistems::testing::scratchDir("models-badsum");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  model.entry.sha256Prefixes[0] = "deadbeef";
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  const std::string message = errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); });
+  EXPECT_EQ(message.rfind(server.url() + "aaaa0001-x.th: checksum mismatch (expected sha256 deadbeef..., got ", 0), 0u)
+      << message;
+  EXPECT_TRUE(filesIn(dir).empty());
+  fs::remove_all(dir);
+}
+
+TEST(ModelDownload, NotFoundIsAClearErrorAndLeavesNoFile) {
+  const auto dir = midistems::testing::scratchDir("models-404");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}});  // second is absent
+  EXPECT_EQ(errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); }),
+            server.url() + "aaaa0002-y.th: HTTP 404 (no such file on the server)");
+  // The first file was complete and verified, so it stays; nothing partial does.
+  EXPECT_EQ(filesIn(dir), std::vector<std::string>{"aaaa0001-x.th"});
+  fs::remove_all(dir);
+}
+
+TEST(ModelDownload, UnreachableServerNamesTheHost) {
+  const auto dir = midistems::testing::scratchDir("models-unreachable");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  std::string url;
+  {
+    midistems::testing::LocalHttpServer server({});
+    url = server.url();
+  }  // closed: nothing listens on that port any more
+  ServedModel model;
+  const std::string message = errorOf([&] { midistems::separate::fetchModel(model.entry, url); });
+  EXPECT_EQ(message.rfind("cannot reach 127.0.0.1: ", 0), 0u) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+  EXPECT_TRUE(filesIn(dir).empty());
+  fs::remove_all(dir);
+}
+
+}  // namespace
