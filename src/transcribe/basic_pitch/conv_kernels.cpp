@@ -45,28 +45,51 @@ void gemmWide(const float* a, int64_t rowStride, int64_t m, int64_t k, const flo
   for (; row < m; ++row) gemmBlock<Vectors, 1>(a + row * rowStride, rowStride, k, b, c + row * n);
 }
 
-// One output per row. Eight consecutive rows go in the eight lanes of one register so that each
-// output still sums its taps in order; tap k of row r is a[r * s + k] = phase[k % s][r + k / s],
-// so the input is first split into s contiguous phases (de-interleaved channels, or the even and
-// odd samples of the decimating low-pass).
+// One output per row. Consecutive rows go in the lanes of a register so that each output still
+// sums its taps in order; tap k of row r is a[r * s + k] = phase[k % s][r + k / s], so the input
+// is split into s contiguous phases first (de-interleaved channels, or the even and odd samples
+// of the decimating low-pass). Blocks of Blocks x 8 rows keep independent FMA chains in flight.
+template <int Blocks>
+void dotBlock(const float* phases, int64_t phaseLength, int64_t s, int64_t k, const float* b, float* c) {
+  Vec8 acc[Blocks];
+  for (int j = 0; j < Blocks; ++j) acc[j] = load8(c + 8 * j);
+  for (int64_t q = 0; q * s < k; ++q) {
+    const float* column = phases + q;
+    const int64_t taps = std::min(s, k - q * s);
+    for (int64_t p = 0; p < taps; ++p) {
+      const Vec8 w = splat8(b[q * s + p]);
+      const float* x = column + p * phaseLength;
+      for (int j = 0; j < Blocks; ++j) acc[j] += load8(x + 8 * j) * w;
+    }
+  }
+  for (int j = 0; j < Blocks; ++j) store8(c + 8 * j, acc[j]);
+}
+
+// Rows [0, m) from phases already split (phases[p * phaseLength + j] = a[j * s + p]).
+void dotPhases(const float* phases, int64_t phaseLength, int64_t s, int64_t m, int64_t k, const float* b, float* c) {
+  int64_t row = 0;
+  for (; row + 32 <= m; row += 32) dotBlock<4>(phases + row, phaseLength, s, k, b, c + row);
+  for (; row + 8 <= m; row += 8) dotBlock<1>(phases + row, phaseLength, s, k, b, c + row);
+  for (; row < m; ++row) {
+    float acc = c[row];
+    for (int64_t kk = 0; kk < k; ++kk) acc = std::fma(phases[(kk % s) * phaseLength + row + kk / s], b[kk], acc);
+    c[row] = acc;
+  }
+}
+
+// Splits `available` values of a into s phases of phaseLength values each (zero-filled).
+void splitPhases(const float* a, int64_t available, int64_t s, int64_t phaseLength, float* phases) {
+  std::fill(phases, phases + s * phaseLength, 0.0f);
+  for (int64_t j = 0; j * s < available; ++j)
+    for (int64_t p = 0; p < s && j * s + p < available; ++p) phases[p * phaseLength + j] = a[j * s + p];
+}
+
 void gemmDot(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, float* c) {
   const int64_t s = rowStride;
   const int64_t phaseLength = m + (k - 1) / s + 1;
-  std::vector<float> phases(size_t(s * phaseLength), 0.0f);
-  const int64_t available = (m - 1) * s + k;  // the input values the product reads
-  for (int64_t i = 0; i < available; ++i) phases[size_t((i % s) * phaseLength + i / s)] = a[i];
-  int64_t row = 0;
-  for (; row + 8 <= m; row += 8) {
-    Vec8 acc = load8(c + row);
-    for (int64_t kk = 0; kk < k; ++kk)
-      acc += load8(phases.data() + (kk % s) * phaseLength + row + kk / s) * splat8(b[kk]);
-    store8(c + row, acc);
-  }
-  for (; row < m; ++row) {
-    float acc = c[row];
-    for (int64_t kk = 0; kk < k; ++kk) acc = std::fma(a[row * s + kk], b[kk], acc);
-    c[row] = acc;
-  }
+  std::vector<float> phases(size_t(s * phaseLength));
+  splitPhases(a, (m - 1) * s + k, s, phaseLength, phases.data());
+  dotPhases(phases.data(), phaseLength, s, m, k, b, c);
 }
 
 void gemmGeneric(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, int n, float* c) {
@@ -90,29 +113,105 @@ void stridedRowGemm(const float* a, int64_t rowStride, int64_t m, int64_t k, con
   }
 }
 
+namespace {
+
+// The widest vector the build targets: 16 floats with AVX-512, 8 otherwise.
+#if defined(__AVX512F__)
+constexpr int kWide = 16;
+#else
+constexpr int kWide = 8;
+#endif
+typedef float VecWide __attribute__((vector_size(kWide * 4)));
+typedef float VecWideUnaligned __attribute__((vector_size(kWide * 4), aligned(4)));
+inline VecWide loadWide(const float* p) { return *reinterpret_cast<const VecWideUnaligned*>(p); }
+
+// Stride-1 convolution with N outputs from channel planes (planes[t][c][j] = padded[t][j][c]):
+// kWide neighbouring output columns share a register, one register per output channel; each
+// output still sums its taps in TF order (time, frequency, channel).
+template <int N>
+void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq, int padTime, const Conv2dShape& s,
+                const float* weights, const float* bias, bool relu, float* output) {
+  const int64_t planeRow = int64_t(s.inChannels) * planeLength;
+  for (int t = 0; t < time; ++t) {
+    for (int f0 = 0; f0 < outFreq; f0 += kWide) {
+      VecWide acc[N];
+      for (int o = 0; o < N; ++o) acc[o] = VecWide{} * 0.0f;
+      for (int kt = 0; kt < s.kernelTime; ++kt) {
+        const int ti = t + kt - padTime;
+        if (ti < 0 || ti >= time) continue;  // zero padding in time
+        const float* rowPlanes = planes + ti * planeRow + f0;
+        const float* w = weights + int64_t(kt) * s.kernelFreq * s.inChannels * N;
+        for (int kf = 0; kf < s.kernelFreq; ++kf)
+          for (int c = 0; c < s.inChannels; ++c, w += N) {
+            const VecWide x = loadWide(rowPlanes + c * planeLength + kf);
+            for (int o = 0; o < N; ++o) acc[o] += x * w[o];
+          }
+      }
+      float* out = output + (int64_t(t) * outFreq + f0) * N;
+      for (int lane = 0; lane < kWide && f0 + lane < outFreq; ++lane)
+        for (int o = 0; o < N; ++o) {
+          float v = acc[o][lane];
+          if (bias) v += bias[o];
+          out[lane * N + o] = relu ? std::max(v, 0.0f) : v;
+        }
+    }
+  }
+}
+
+}  // namespace
+
 void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, const float* weights,
                 const float* bias, bool relu, std::vector<float>& output) {
   const int outFreq = sameOutputSize(freq, s.strideFreq);
   const int padFreq = samePadBefore(freq, s.strideFreq, s.kernelFreq);
   const int padTime = samePadBefore(time, 1, s.kernelTime);
+  const int n = s.outChannels;
+  const int64_t kRow = int64_t(s.kernelFreq) * s.inChannels;  // contiguous taps of one kernel row
+  const int64_t rowStride = int64_t(s.strideFreq) * s.inChannels;
+  // Scratch reused across calls on the same thread, so that windows do not fault in fresh pages.
+  thread_local std::vector<float> padded, planes;
+
+  if (s.strideFreq == 1 && n == 8) {
+    // Channel planes, zero-padded in frequency, long enough for whole vectors of outputs.
+    const int64_t planeLength = (outFreq + kWide - 1) / kWide * kWide + s.kernelFreq - 1;
+    planes.assign(size_t(time * s.inChannels * planeLength), 0.0f);
+    for (int t = 0; t < time; ++t)
+      for (int f = 0; f < freq; ++f)
+        for (int c = 0; c < s.inChannels; ++c)
+          planes[size_t((int64_t(t) * s.inChannels + c) * planeLength + padFreq + f)] =
+              input[(int64_t(t) * freq + f) * s.inChannels + c];
+    output.resize(size_t(time) * outFreq * n);
+    convPlanar<8>(planes.data(), planeLength, time, outFreq, padTime, s, weights, bias, relu, output.data());
+    return;
+  }
+
   // Zero-padded copy in frequency, wide enough for every output column's taps.
   const int paddedFreq = std::max((outFreq - 1) * s.strideFreq + s.kernelFreq, padFreq + freq);
   const int64_t paddedRow = int64_t(paddedFreq) * s.inChannels;
-  std::vector<float> padded(size_t(time) * paddedRow, 0.0f);
+  padded.assign(size_t(time) * paddedRow, 0.0f);
   for (int t = 0; t < time; ++t)
     std::memcpy(padded.data() + t * paddedRow + int64_t(padFreq) * s.inChannels,
                 input + int64_t(t) * freq * s.inChannels, sizeof(float) * size_t(freq) * s.inChannels);
 
-  const int n = s.outChannels;
-  const int64_t kRow = int64_t(s.kernelFreq) * s.inChannels;  // contiguous taps of one kernel row
+  // With one output channel, split every padded row into channel planes once for the layer.
+  const int64_t planeLength = outFreq + (kRow - 1) / rowStride + 1;
+  if (n == 1) {
+    planes.resize(size_t(time * rowStride * planeLength));
+    for (int t = 0; t < time; ++t)
+      splitPhases(padded.data() + t * paddedRow, std::min(paddedRow, (outFreq - 1) * rowStride + kRow), rowStride,
+                  planeLength, planes.data() + t * rowStride * planeLength);
+  }
   output.assign(size_t(time) * outFreq * n, 0.0f);
   for (int t = 0; t < time; ++t) {
     float* out = output.data() + int64_t(t) * outFreq * n;
     for (int kt = 0; kt < s.kernelTime; ++kt) {
       const int ti = t + kt - padTime;
       if (ti < 0 || ti >= time) continue;  // zero padding in time
-      stridedRowGemm(padded.data() + ti * paddedRow, int64_t(s.strideFreq) * s.inChannels, outFreq, kRow,
-                     weights + kt * kRow * n, n, out);
+      if (n == 1)
+        dotPhases(planes.data() + ti * rowStride * planeLength, planeLength, rowStride, outFreq, kRow,
+                  weights + kt * kRow, out);
+      else
+        stridedRowGemm(padded.data() + ti * paddedRow, rowStride, outFreq, kRow, weights + kt * kRow * n, n, out);
     }
     if (bias)
       for (int f = 0; f < outFreq; ++f)
