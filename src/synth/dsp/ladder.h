@@ -7,11 +7,14 @@
 // The loop is solved linearly for the instantaneous feedback, which is then saturated (soft clip,
 // bounded by 1), so every stage sees a bounded input and the filter cannot blow up at any setting.
 // Cutoff is the frequency of the four poles (bilinear prewarped): at resonance 0 the response is
-// -12 dB there and -3 dB at 0.4349 x cutoff (analog prototype: (sqrt 2 - 1)^(1/2)). Resonance 0..1
+// -12 dB there and -3 dB where the prewarped frequency is 0.4349 x cutoff (four equal
+// poles: (1 + x^2)^4 = 2, x = (2^(1/4) - 1)^(1/2)). Resonance 0..1
 // sets the feedback gain 0..4.2; the loop reaches unity gain (self-oscillation, a sine at the
 // cutoff) at resonance 0.952 and the saturator holds the amplitude. The low-frequency loss of
 // a ladder at high resonance (DC gain 1 / (1 + k)) is compensated by half. Drive 0..1 raises the
-// input gain into the saturator from 1 to 16 (level-compensated).
+// input gain into the saturator from 1 to 16, with an output gain of 1/sqrt(input gain), as the
+// SVF's drive. Even at drive 0 the saturator shapes full-scale input a little (the soft clipper
+// compresses a peak of 1 to 0.78), as a transistor ladder does.
 //
 // One template serves one voice (`Ladder`, T = float) and kLanes voices (`LadderBank`,
 // T = Lanes). Real-time safe, no allocation.

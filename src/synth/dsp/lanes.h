@@ -59,6 +59,17 @@ inline T tanPi(T x) {
   return upper * (1.0f / t - t) + t;  // 1/t on the upper half
 }
 
+inline float squareRoot(float x) { return __builtin_sqrtf(x); }
+inline Lanes squareRoot(Lanes x) {
+  Lanes r;
+  for (int i = 0; i < kLanes; ++i) r[i] = __builtin_sqrtf(x[i]);
+  return r;
+}
+
+// Clears one voice's lane (a scalar has only lane 0).
+inline void clearLane(float& x, int) { x = 0.0f; }
+inline void clearLane(Lanes& x, int lane) { x[lane] = 0.0f; }
+
 // Forces values that are too small to matter (below 1e-20) to zero, so that decaying filter states
 // never enter the subnormal range, where x87/SSE arithmetic is up to 100x slower.
 template <class T>

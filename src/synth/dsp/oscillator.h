@@ -50,7 +50,9 @@ struct OscillatorModulation {
   // index * output of a modulating oscillator. The mip level is chosen from the carrier frequency;
   // the sidebands that deep modulation creates above Nyquist alias, as in every PM synth.
   const float* phaseOffset = nullptr;
-  // Hard sync: restart this oscillator's phase (at setPhase()'s start phase) at these instants.
+  // Hard sync: restart this oscillator's cycle at these instants: at setPhase()'s start phase, moved
+  // to mid-ramp for the saw (value 0) and mid-plateau for the square and pulse, where the tables are
+  // smooth, so that the minBLEP-corrected step is the only discontinuity.
   const SyncEvents* syncFrom = nullptr;
   // Records this oscillator's own wraps, so that it can act as a hard-sync master.
   SyncEvents* syncTo = nullptr;
@@ -82,10 +84,8 @@ class Oscillator {
   void render(float* out, int n, float freqHz, const OscillatorModulation& modulation);
 
  private:
-  void renderTable(float* out, int n, std::uint32_t incStart, std::uint32_t incEnd,
-                   const OscillatorModulation& mod);
+  void renderTable(float* out, int n, const std::uint32_t* increments, const OscillatorModulation& mod);
   void renderNoise(float* out, int n);
-  void applySync(float* out, int n, const std::uint32_t* increments, const SyncEvents& events);
 
   double sampleRate_ = 48000.0;
   Waveform waveform_ = Waveform::Saw;
@@ -105,7 +105,7 @@ class Oscillator {
   // A master wrap between this block's last sample and the next block's first, in (-1, 0].
   float carriedWrap_ = 1.0f;  // > 0: none
   // minBLEP corrections that spill past the end of a block into the next one.
-  std::array<float, 32> blepCarry_{};
+  std::array<float, 64> blepCarry_{};
   bool blepPending_ = false;
 };
 

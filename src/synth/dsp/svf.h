@@ -9,9 +9,9 @@
 // and the notch's zero sits at the cutoff. Resonance raises the Q of the (last) section up to
 // self-oscillation at resonance 1: the damping becomes slightly negative there, and an
 // amplitude-dependent damping term (a van der Pol limiter) holds the oscillation at a steady
-// sine of about 0.5 peak at the cutoff frequency. Drive (0..1) feeds the input through a soft
-// clipper with a gain of 1..16 (level-compensated, so drive changes the tone, not the loudness of
-// quiet signals).
+// sine at the cutoff frequency. Drive (0..1) crossfades the input from clean to a soft clipper
+// with an input gain of 1..16 and an output gain of 1/sqrt(input gain), so full drive saturates
+// loud signals and lifts quiet ones by up to 12 dB; drive 0 is exactly clean.
 //
 // One template serves one voice (`Svf`, T = float) and kLanes voices at once (`SvfBank`,
 // T = Lanes). Coefficients are computed at block boundaries and ramped linearly per sample, or
@@ -58,16 +58,17 @@ class StateVariableFilter {
   void processModulated(T* io, int n, const T* cutoffHz, const T* resonance, const T* drive);
 
  private:
+  // The controls in the form the per-sample loop ramps linearly.
   struct Coefficients {
-    T g;        // tan(pi fc / fs)
-    T k1, k2;   // damping 1/Q of section 1 (24 dB modes only) and of the resonant section
-    T drive;    // saturator gain, >= 1
+    T g;           // tan(pi fc / fs)
+    T resonance;   // 0..1
+    T drive;       // 0..1, the clean/driven crossfade
+    T driveGain;   // 1 + 15 drive
+    T driveOut;    // 1 / sqrt(driveGain)
   };
   Coefficients coefficientsFor(T cutoffHz, T resonance, T drive) const;
   template <bool kFourPole, int kOutput>
-  void run(T* io, int n, Coefficients from, Coefficients to);
-  template <bool kFourPole, int kOutput>
-  void runModulated(T* io, int n, const T* cutoffHz, const T* resonance, const T* drive);
+  void run(T* io, int n, const Coefficients* perSample, Coefficients from, Coefficients to);
 
   double sampleRate_ = 48000.0;
   SvfMode mode_ = SvfMode::LowPass12;

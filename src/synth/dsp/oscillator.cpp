@@ -1,0 +1,404 @@
+#include "synth/dsp/oscillator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <vector>
+
+#include "core/fft.h"
+
+namespace midistems::synth::dsp {
+
+namespace {
+
+constexpr int kFracBits = 32 - kTableBits;  // phase bits below the table index
+constexpr std::uint32_t kFracMask = (1u << kFracBits) - 1u;
+constexpr float kFracScale = 1.0f / float(1u << kFracBits);
+constexpr double kPhaseUnit = 4294967296.0;  // one cycle in 32-bit fixed point
+constexpr double kSyncHeadroom = 2.0;
+
+std::uint32_t toFixedPhase(double cycles) {
+  const double wrapped = cycles - std::floor(cycles);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(wrapped * kPhaseUnit));
+}
+
+// ---- minBLEP -----------------------------------------------------------------------------------
+// A minimum-phase band-limited step (Brandt, "Hard Sync Without Aliasing", ICMC 2001): the running
+// integral of the minimum-phase version of a Blackman-Harris-windowed sinc. Stored as the residual
+// step - 1, which the oscillator adds (scaled by the jump) after a discontinuity.
+// 64 samples long with a cutoff of 0.4375 fs: the Blackman-Harris window's main lobe (+-4/64 of fs)
+// then puts the whole transition band (0.375-0.5 fs) below Nyquist, so nothing folds back (a
+// cutoff at Nyquist would leave half the transition above it and alias at about -35 dB).
+constexpr int kBlepSamples = 64;  // samples a correction lasts
+constexpr double kBlepCutoff = 0.4375;  // of the sample rate
+constexpr int kBlepOversampling = 64;
+static_assert(kBlepSamples <= 64, "blepCarry_ holds 64 samples");
+
+struct BlepTable {
+  std::vector<float> residual;  // kBlepSamples * kBlepOversampling + 1 points
+
+  float at(float samplesAfterStep) const {
+    const float pos = samplesAfterStep * float(kBlepOversampling);
+    const int i = static_cast<int>(pos);
+    if (i >= kBlepSamples * kBlepOversampling) return 0.0f;
+    const float frac = pos - float(i);
+    return residual[static_cast<size_t>(i)] +
+           frac * (residual[static_cast<size_t>(i) + 1] - residual[static_cast<size_t>(i)]);
+  }
+};
+
+BlepTable buildMinBlep() {
+  constexpr int kTaps = kBlepSamples * kBlepOversampling + 1;
+  constexpr int kFftSize = 65536;  // 16x zero padding keeps the cepstrum's time aliasing negligible
+  constexpr double kPi = 3.14159265358979323846;
+  std::vector<float> impulse(kFftSize, 0.0f);
+  for (int n = 0; n < kTaps; ++n) {
+    const double x = 2.0 * kBlepCutoff * double(n - (kTaps - 1) / 2) / kBlepOversampling;
+    const double sinc = x == 0.0 ? 1.0 : std::sin(kPi * x) / (kPi * x);
+    // 4-term Blackman-Harris window: side lobes at -92 dB.
+    const double w = 2.0 * kPi * n / (kTaps - 1);
+    const double window = 0.35875 - 0.48829 * std::cos(w) + 0.14128 * std::cos(2 * w) -
+                          0.01168 * std::cos(3 * w);
+    impulse[static_cast<size_t>(n)] = float(sinc * window);
+  }
+  // Minimum phase by the real cepstrum (folding the cepstrum onto positive quefrencies).
+  const RealFft fft(kFftSize);
+  std::vector<std::complex<float>> spectrum(static_cast<size_t>(fft.bins()));
+  fft.forward(impulse.data(), spectrum.data());
+  for (auto& bin : spectrum) bin = std::log(std::max(std::abs(bin), 1e-7f));
+  std::vector<float> cepstrum(kFftSize);
+  fft.inverse(spectrum.data(), cepstrum.data());
+  for (int n = 0; n < kFftSize; ++n) {
+    const float scale = (n == 0 || n == kFftSize / 2) ? 1.0f : (n < kFftSize / 2 ? 2.0f : 0.0f);
+    cepstrum[static_cast<size_t>(n)] *= scale / float(kFftSize);
+  }
+  fft.forward(cepstrum.data(), spectrum.data());
+  for (auto& bin : spectrum) bin = std::exp(bin);
+  std::vector<float> minimumPhase(kFftSize);
+  fft.inverse(spectrum.data(), minimumPhase.data());
+
+  constexpr int kPoints = kBlepSamples * kBlepOversampling + 1;
+  BlepTable table;
+  table.residual.resize(kPoints);
+  double sum = 0.0;
+  std::vector<double> step(kPoints);
+  for (int n = 0; n < kPoints; ++n) {
+    sum += minimumPhase[static_cast<size_t>(n)];
+    step[static_cast<size_t>(n)] = sum;
+  }
+  for (int n = 0; n < kPoints; ++n)
+    table.residual[static_cast<size_t>(n)] = float(step[static_cast<size_t>(n)] / sum - 1.0);
+  table.residual[kPoints - 1] = 0.0f;
+  return table;
+}
+
+const BlepTable& minBlep() {
+  static const BlepTable table = buildMinBlep();
+  return table;
+}
+
+// ---- table reading -----------------------------------------------------------------------------
+// What one block reads: up to four tables read at the same phase (plus one offset), weighted.
+struct ReadPlan {
+  int taps = 0;
+  const float* table[4] = {};
+  float weight[4] = {};
+  // Pulse: a second pair of taps read at a phase offset.
+  int offsetTaps = 0;
+  const float* offsetTable[2] = {};
+  float offsetWeight[2] = {};
+  std::uint32_t offset = 0;
+};
+
+template <int kTaps>
+void readTables(const std::uint32_t* phases, int n, const float* const* tables,
+                const float* weights, std::uint32_t offset, bool accumulate, float* out) {
+  const float* t[kTaps];
+  float w[kTaps];
+  for (int k = 0; k < kTaps; ++k) {
+    t[k] = tables[k];
+    w[k] = weights[k];
+  }
+  for (int i = 0; i < n; ++i) {
+    const std::uint32_t p = phases[i] + offset;
+    const auto index = static_cast<std::int32_t>(p >> kFracBits);
+    const float frac = float(static_cast<std::int32_t>(p & kFracMask)) * kFracScale;
+    float acc = accumulate ? out[i] : 0.0f;
+    for (int k = 0; k < kTaps; ++k) {
+      const float a = t[k][index];
+      const float b = t[k][index + 1];
+      acc += w[k] * (a + frac * (b - a));
+    }
+    out[i] = acc;
+  }
+}
+
+void readDispatch(int taps, const std::uint32_t* phases, int n, const float* const* tables,
+                  const float* weights, std::uint32_t offset, bool accumulate, float* out) {
+  switch (taps) {
+    case 1: readTables<1>(phases, n, tables, weights, offset, accumulate, out); break;
+    case 2: readTables<2>(phases, n, tables, weights, offset, accumulate, out); break;
+    default: readTables<4>(phases, n, tables, weights, offset, accumulate, out); break;
+  }
+}
+
+void readPlan(const ReadPlan& plan, const std::uint32_t* phases, int n, float* out) {
+  readDispatch(plan.taps, phases, n, plan.table, plan.weight, 0, false, out);
+  if (plan.offsetTaps > 0)
+    readDispatch(plan.offsetTaps, phases, n, plan.offsetTable, plan.offsetWeight, plan.offset,
+                 true, out);
+}
+
+float valueAt(const ReadPlan& plan, std::uint32_t phase) {
+  float v = 0.0f;
+  readPlan(plan, &phase, 1, &v);
+  return v;
+}
+
+// Pink noise corners: one per octave from 10 Hz up (Voss-style octave bands, as one-pole filters).
+constexpr float kPinkLowestCornerHz = 10.0f;
+
+std::uint32_t nextRandom(std::uint32_t& state) {
+  // xorshift32 (Marsaglia 2003): period 2^32 - 1, plenty for audio noise.
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+
+float randomBipolar(std::uint32_t& state) {
+  return float(static_cast<std::int32_t>(nextRandom(state))) * (1.0f / 2147483648.0f);
+}
+
+}  // namespace
+
+Oscillator::Oscillator() { prepare(48000.0); }
+
+void Oscillator::prepare(double sampleRate) {
+  sampleRate_ = sampleRate;
+  for (int s = 0; s < 4; ++s) basicTable(static_cast<BasicShape>(s));
+  minBlep();
+  if (wavetable_ == nullptr) wavetable_ = &builtinWavetable(BuiltinWavetable::BasicShapes);
+  phase_ = startPhase_;
+  haveIncrement_ = false;
+  carriedWrap_ = 1.0f;
+  blepCarry_.fill(0.0f);
+  blepPending_ = false;
+  pink_.fill(0.0f);
+  // Weights a_k^2 proportional to 1 / f_k make the summed power spectrum fall as 1/f.
+  double variance = 0.0;
+  for (size_t k = 0; k < pink_.size(); ++k) {
+    const double corner = kPinkLowestCornerHz * std::pow(2.0, double(k));
+    const double c = 1.0 - std::exp(-2.0 * 3.14159265358979 * std::min(corner, 0.45 * sampleRate) / sampleRate);
+    pinkCoefficient_[k] = float(c);
+    pinkWeight_[k] = float(std::sqrt(kPinkLowestCornerHz / corner));
+    // A one-pole low-pass y += c (x - y) passes c / (2 - c) of its input's variance (1/3 here).
+    variance += double(pinkWeight_[k]) * pinkWeight_[k] * c / (2.0 - c) / 3.0;
+  }
+  // Scale to an RMS of 0.25 (peaks near 1).
+  const float scale = float(0.25 / std::sqrt(variance));
+  for (float& w : pinkWeight_) w *= scale;
+}
+
+void Oscillator::setWaveform(Waveform waveform) { waveform_ = waveform; }
+void Oscillator::setWavetable(const Wavetable* table) {
+  wavetable_ = table ? table : &builtinWavetable(BuiltinWavetable::BasicShapes);
+}
+void Oscillator::setWavetablePosition(float position) {
+  wavetablePosition_ = std::clamp(position, 0.0f, 1.0f);
+}
+void Oscillator::setPulseWidth(float width) { pulseWidth_ = std::clamp(width, 0.01f, 0.99f); }
+void Oscillator::setPhase(float cycles) {
+  startPhase_ = toFixedPhase(cycles);
+  phase_ = startPhase_;
+}
+float Oscillator::phase() const { return float(double(phase_) / kPhaseUnit); }
+void Oscillator::setNoiseSeed(std::uint32_t seed) { noiseState_ = seed ? seed : 0x9E3779B9u; }
+
+void Oscillator::render(float* out, int n, float freqHz) { render(out, n, freqHz, {}); }
+
+void Oscillator::render(float* out, int n, float freqHz, const OscillatorModulation& mod) {
+  n = std::clamp(n, 0, kMaxBlockSize);
+  if (n == 0) return;
+  if (mod.syncTo) mod.syncTo->count = 0;
+  if (waveform_ == Waveform::WhiteNoise || waveform_ == Waveform::PinkNoise) {
+    renderNoise(out, n);
+    return;
+  }
+  const double toIncrement = kPhaseUnit / sampleRate_;
+  auto increment = [&](float hz) {
+    const double inc = std::clamp(double(hz), 0.0, 0.5 * sampleRate_) * toIncrement;
+    return static_cast<std::uint32_t>(std::min(inc + 0.5, 2147483648.0));
+  };
+  std::uint32_t incs[kMaxBlockSize];
+  if (mod.frequencyHz) {
+    for (int i = 0; i < n; ++i) incs[i] = increment(mod.frequencyHz[i]);
+  } else {
+    const std::uint32_t target = increment(freqHz);
+    const std::uint32_t start = haveIncrement_ ? lastIncrement_ : target;
+    const double step = (double(target) - double(start)) / n;
+    for (int i = 0; i < n; ++i) incs[i] = static_cast<std::uint32_t>(double(start) + step * (i + 1));
+  }
+  lastIncrement_ = incs[n - 1];
+  haveIncrement_ = true;
+  renderTable(out, n, incs, mod);
+}
+
+// GCC cannot see that the phase loop fills phases[0..n) before readPlan() reads it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs,
+                             const OscillatorModulation& mod) {
+  // The mip level is chosen for the block's highest frequency so that no sample aliases.
+  std::uint32_t maxInc = 0;
+  for (int i = 0; i < n; ++i) maxInc = std::max(maxInc, incs[i]);
+  // A synced slave reads a duller level (as if an octave higher): restarting the cycle smears each
+  // harmonic by the sync gating, and the kinks it leaves (which the minBLEP does not correct) alias
+  // in proportion to the slope of the highest harmonics, so those must stay well below Nyquist.
+  const double syncHeadroom = mod.syncFrom ? kSyncHeadroom : 1.0;
+  const MipChoice mip = chooseMip(float(syncHeadroom * double(maxInc) / kPhaseUnit));
+  const auto lv = static_cast<size_t>(mip.level);
+  const auto nx = static_cast<size_t>(mip.nextLevel);
+  const float keep = 1.0f - mip.fade;
+
+  ReadPlan plan;
+  auto pair = [&](const MipTable& t, float scale, const float** tables, float* weights) {
+    tables[0] = t.levels[lv].data();
+    tables[1] = t.levels[nx].data();
+    weights[0] = scale * keep;
+    weights[1] = scale * mip.fade;
+  };
+  switch (waveform_) {
+    case Waveform::Sine:  // every level holds the same sine
+      plan.taps = 1;
+      plan.table[0] = basicTable(BasicShape::Sine).levels[0].data();
+      plan.weight[0] = 1.0f;
+      break;
+    case Waveform::Saw: plan.taps = 2; pair(basicTable(BasicShape::Saw), 1.0f, plan.table, plan.weight); break;
+    case Waveform::Square: plan.taps = 2; pair(basicTable(BasicShape::Square), 1.0f, plan.table, plan.weight); break;
+    case Waveform::Triangle: plan.taps = 2; pair(basicTable(BasicShape::Triangle), 1.0f, plan.table, plan.weight); break;
+    case Waveform::Pulse: {
+      // saw(p + 1 - w) - saw(p) is 2 - 2w for the first w of the cycle and -2w after: a pulse
+      // with zero mean and the square's peak-to-peak height of 2.
+      plan.taps = 2;
+      pair(basicTable(BasicShape::Saw), -1.0f, plan.table, plan.weight);
+      plan.offsetTaps = 2;
+      pair(basicTable(BasicShape::Saw), 1.0f, plan.offsetTable, plan.offsetWeight);
+      plan.offset = toFixedPhase(1.0 - pulseWidth_);
+      break;
+    }
+    case Waveform::Wavetable: {
+      const Wavetable::Morph m = wavetable_->morph(wavetablePosition_);
+      pair(*m.first, 1.0f - m.weight, plan.table, plan.weight);
+      if (m.weight > 0.0f) {
+        pair(*m.second, m.weight, plan.table + 2, plan.weight + 2);
+        plan.taps = 4;
+      } else {
+        plan.taps = 2;
+      }
+      break;
+    }
+    default: break;
+  }
+
+  std::uint32_t phases[kMaxBlockSize];
+  // Hard-sync resets found while advancing the phase: when, and the phase just before.
+  float resetTime[kMaxBlockSize];
+  std::uint32_t resetFrom[kMaxBlockSize];
+  int resets = 0;
+  // Hard sync restarts the cycle where the band-limited table is smooth, so that the step the
+  // minBLEP corrects is the only discontinuity: mid-ramp for the saw, mid-plateau for the square and
+  // pulse (their tables hold band-limited edges at the naive discontinuities, and restarting inside
+  // one would play half an edge). Sine, triangle and wavetables restart at the start phase itself.
+  std::uint32_t restart = startPhase_;
+  if (waveform_ == Waveform::Saw) restart += 0x80000000u;
+  if (waveform_ == Waveform::Square) restart += 0x40000000u;
+  if (waveform_ == Waveform::Pulse) restart += toFixedPhase(0.5 * pulseWidth_);
+  std::uint32_t p = phase_;
+  int nextEvent = 0;
+  const SyncEvents* sync = mod.syncFrom;
+  SyncEvents* wraps = mod.syncTo;
+  if (wraps && carriedWrap_ <= 0.0f) wraps->time[static_cast<size_t>(wraps->count++)] = carriedWrap_;
+  carriedWrap_ = 1.0f;
+  for (int i = 0; i < n; ++i) {
+    while (sync && nextEvent < sync->count && sync->time[static_cast<size_t>(nextEvent)] <= float(i)) {
+      const float t = std::max(sync->time[static_cast<size_t>(nextEvent++)], float(i) - 1.0f);
+      const float since = float(i) - t;  // samples from the reset to this sample, in [0, 1)
+      const auto advance = static_cast<std::uint32_t>(since * float(incs[i]));
+      resetTime[resets] = t;
+      resetFrom[resets++] = p - advance;
+      p = restart + advance;
+    }
+    phases[i] = p;
+    const std::uint32_t next = p + incs[i];
+    if (wraps && next < p && incs[i] > 0) {
+      const float t = float(i) + float(double(0x100000000ull - p) / double(incs[i]));
+      if (i + 1 < n) {
+        wraps->time[static_cast<size_t>(wraps->count++)] = t;
+      } else {
+        carriedWrap_ = t - float(n);
+      }
+    }
+    p = next;
+  }
+  phase_ = p;
+
+  if (mod.phaseOffset) {
+    std::uint32_t shifted[kMaxBlockSize];
+    for (int i = 0; i < n; ++i) {
+      const float off = mod.phaseOffset[i];
+      shifted[i] = phases[i] + static_cast<std::uint32_t>(static_cast<std::int64_t>(
+                                   std::llround(double(off - std::floor(off)) * kPhaseUnit)));
+    }
+    readPlan(plan, shifted, n, out);
+  } else {
+    readPlan(plan, phases, n, out);
+  }
+
+  if (resets == 0 && !blepPending_) return;
+  // Band-limit every reset's step with the minBLEP residual; corrections past the block carry on.
+  float pending[kMaxBlockSize + kBlepSamples] = {};
+  std::copy(blepCarry_.begin(), blepCarry_.end(), pending);
+  const BlepTable& blep = minBlep();
+  for (int r = 0; r < resets; ++r) {
+    const int first = static_cast<int>(std::ceil(resetTime[r]));
+    const std::uint32_t pm =
+        mod.phaseOffset ? toFixedPhase(mod.phaseOffset[std::clamp(first, 0, n - 1)]) : 0u;
+    const float jump = valueAt(plan, restart + pm) - valueAt(plan, resetFrom[r] + pm);
+    for (int m = 0; m < kBlepSamples; ++m) {
+      const int index = first + m;
+      if (index < 0) continue;
+      pending[index] += jump * blep.at(float(index) - resetTime[r]);
+    }
+  }
+  for (int i = 0; i < n; ++i) out[i] += pending[i];
+  bool any = false;
+  for (int j = 0; j < kBlepSamples; ++j) {
+    blepCarry_[static_cast<size_t>(j)] = pending[n + j];
+    any = any || pending[n + j] != 0.0f;
+  }
+  blepPending_ = any;
+}
+
+#pragma GCC diagnostic pop
+
+void Oscillator::renderNoise(float* out, int n) {
+  if (waveform_ == Waveform::WhiteNoise) {
+    for (int i = 0; i < n; ++i) out[i] = randomBipolar(noiseState_);
+    return;
+  }
+  for (int i = 0; i < n; ++i) {
+    float sum = 0.0f;
+    for (size_t k = 0; k < pink_.size(); ++k) {
+      pink_[k] += pinkCoefficient_[k] * (randomBipolar(noiseState_) - pink_[k]);
+      sum += pinkWeight_[k] * pink_[k];
+    }
+    out[i] = sum;
+  }
+}
+
+void ringModulate(float* out, const float* modulator, int n) {
+  for (int i = 0; i < n; ++i) out[i] *= modulator[i];
+}
+
+}  // namespace midistems::synth::dsp
