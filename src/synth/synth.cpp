@@ -330,8 +330,11 @@ void Synth::updateContext() {
 void Synth::controlTick() {
   for (int i = 0; i < kNumParams; ++i) {
     const float target = target_.values[size_t(i)];
-    if (paramInfo(i).stepped())
+    const ParamInfo& info = paramInfo(i);
+    if (info.stepped() || smoothed_[i] == target)
       smoothed_[i] = target;
+    else if (info.scale == ParamScale::Exponential)  // glide in octaves, not in Hz
+      smoothed_[i] *= std::exp(std::log(target / smoothed_[i]) * smoothingCoef_);
     else
       smoothed_[i] += (target - smoothed_[i]) * smoothingCoef_;
   }
