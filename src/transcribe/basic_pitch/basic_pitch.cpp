@@ -24,19 +24,17 @@ constexpr int kKeptFramesPerWindow = kBasicPitchFramesPerWindow - kBasicPitchOve
 constexpr int kDroppedEdgeFrames = kBasicPitchOverlapFrames / 2;                                // 15
 
 // nnAudio's reflection pad (torch.nn.ReflectionPad1d): the edge sample is not repeated.
-std::vector<float> reflectPad(const std::vector<float>& x, int pad) {
+void reflectPad(const std::vector<float>& x, int pad, std::vector<float>& out) {
   const int64_t n = int64_t(x.size());
-  std::vector<float> out(size_t(n + 2 * pad));
+  out.resize(size_t(n + 2 * pad));
   for (int64_t i = 0; i < n + 2 * pad; ++i) {
     int64_t j = i - pad;
     if (j < 0) j = -j;
     if (j >= n) j = 2 * (n - 1) - j;
     out[size_t(i)] = x[size_t(j)];
   }
-  return out;
 }
 
-// Elementwise ops round like the TF.js CPU backend: computed in double, stored as float.
 float sigmoid(float x) { return float(1.0 / (1.0 + std::exp(-double(x)))); }
 
 void sigmoidInPlace(std::vector<float>& v) {
@@ -45,59 +43,67 @@ void sigmoidInPlace(std::vector<float>& v) {
 
 }  // namespace
 
+// Buffers of one window's computation, kept per thread and reused so that windows neither
+// allocate nor fault in fresh pages.
+struct Workspace {
+  std::vector<float> window, signal, padded, zeroPadded, bank;
+  BasicPitchModel::FrontEnd frontEnd;
+  std::vector<float> hidden, contour, noteHidden, note, onsetHidden, joined, onset;
+};
+
 struct BasicPitchModel::Impl {
   BasicPitchNetwork net;
   int threads = 1;
 
-  // CQT magnitude of one window: frames x keptBins.
-  std::vector<float> cqt(const float* window, int& frames) const {
-    std::vector<float> signal(window, window + kBasicPitchWindowSamples);
+  // CQT magnitude of one window into `out` (frames x keptBins); returns the number of frames.
+  int cqt(const float* window, Workspace& ws, std::vector<float>& out) const {
+    std::vector<float>& signal = ws.signal;
+    signal.assign(window, window + kBasicPitchWindowSamples);
     const int kept = net.keptBins;
     const int firstKept = net.computedBins - kept;
     const int bins = net.binsPerOctave;
-    std::vector<float> out;
-    frames = 0;
-    std::vector<float> bank;
+    int frames = 0;
     for (const CqtOctave& oct : net.octaves) {
       if (int64_t(signal.size()) <= oct.reflectPad || int64_t(signal.size()) + 2 * oct.reflectPad < net.taps)
         throw Error("basic-pitch: window too short for the CQT");
-      const std::vector<float> padded = reflectPad(signal, oct.reflectPad);
-      const int octaveFrames = int((int64_t(padded.size()) - net.taps) / oct.hop + 1);
+      reflectPad(signal, oct.reflectPad, ws.padded);
+      const int octaveFrames = int((int64_t(ws.padded.size()) - net.taps) / oct.hop + 1);
       if (frames == 0) {
         frames = octaveFrames;
         out.assign(size_t(frames) * kept, 0.0f);
       } else if (octaveFrames != frames) {
         throw Error("basic-pitch: CQT octaves disagree on the number of frames");
       }
-      bank.assign(size_t(frames) * 2 * bins, 0.0f);
-      kernels::stridedRowGemm(padded.data(), oct.hop, frames, net.taps, oct.bank.data(), 2 * bins, bank.data());
+      const int width = oct.bankWidth;
+      ws.bank.assign(size_t(frames) * width, 0.0f);
+      kernels::stridedRowGemm(ws.padded.data(), oct.hop, frames, net.taps, oct.bank.data(), width, ws.bank.data());
       for (int b = 0; b < bins; ++b) {
         const int j = oct.binOffset + b - firstKept;
         if (j < 0) continue;
         const float scale = net.binScale[size_t(j)];
         for (int f = 0; f < frames; ++f) {
-          const float re = bank[size_t(f) * 2 * bins + b] * scale;
-          const float im = bank[size_t(f) * 2 * bins + bins + b] * scale;
+          const float re = ws.bank[size_t(f) * width + b] * scale;
+          const float im = ws.bank[size_t(f) * width + bins + b] * scale;
           out[size_t(f) * kept + j] = std::sqrt(re * re + im * im);
         }
       }
       if (!oct.hasLowpass) break;
       // Anti-aliasing low-pass and decimation for the next (lower) octave.
-      std::vector<float> zeroPadded(signal.size() + size_t(oct.lowpassPadBefore + oct.lowpassPadAfter), 0.0f);
-      std::copy(signal.begin(), signal.end(), zeroPadded.begin() + oct.lowpassPadBefore);
+      ws.zeroPadded.assign(signal.size() + size_t(oct.lowpassPadBefore + oct.lowpassPadAfter), 0.0f);
+      std::copy(signal.begin(), signal.end(), ws.zeroPadded.begin() + oct.lowpassPadBefore);
       const int64_t taps = int64_t(oct.lowpass.size());
-      const int64_t next = (int64_t(zeroPadded.size()) - taps) / oct.lowpassStride + 1;
+      const int64_t next = (int64_t(ws.zeroPadded.size()) - taps) / oct.lowpassStride + 1;
       if (next <= 0) throw Error("basic-pitch: window too short for the CQT");
       signal.assign(size_t(next), 0.0f);
-      kernels::stridedRowGemm(zeroPadded.data(), oct.lowpassStride, next, taps, oct.lowpass.data(), 1, signal.data());
+      kernels::stridedRowGemm(ws.zeroPadded.data(), oct.lowpassStride, next, taps, oct.lowpass.data(), 1,
+                              signal.data());
     }
-    return out;
+    return frames;
   }
 
-  FrontEnd frontEnd(const float* window) const {
-    FrontEnd fe;
-    int frames = 0;
-    fe.cqt = cqt(window, frames);
+  // Returns the number of frames.
+  int frontEnd(const float* window, Workspace& ws, FrontEnd& fe) const {
+    const int frames = cqt(window, ws, fe.cqt);
     const int kept = net.keptBins;
     // Log-magnitude in dB, normalised to [0, 1] over this window alone (basic-pitch's
     // NormalizedLog; DivNoNan gives 0 for a flat window).
@@ -128,46 +134,39 @@ struct BasicPitchModel::Impl {
           if (src >= 0 && src < kept)
             fe.harmonicStack[(size_t(f) * stacked + b) * channels + c] = fe.batchNorm[size_t(f) * kept + src];
         }
-    return fe;
+    return frames;
   }
 
-  Posteriorgrams window(const float* samples) const {
-    const FrontEnd fe = frontEnd(samples);
-    const int frames = int(fe.cqt.size() / size_t(net.keptBins));
+  // One window through the whole network; the outputs are left in ws.contour, ws.note, ws.onset.
+  // Returns the number of frames.
+  int window(const float* samples, Workspace& ws) const {
+    const int frames = frontEnd(samples, ws, ws.frontEnd);
     const int stacked = net.stackedBins;
-    Posteriorgrams out;
-    out.frames = frames;
-
-    std::vector<float> hidden, contour, noteHidden, note, onsetHidden;
     auto conv = [&](const std::vector<float>& in, int freq, const ConvLayer& layer, std::vector<float>& result) {
       kernels::conv2dSame(in.data(), frames, freq, layer.shape, layer.weights.data(), layer.bias.data(), layer.relu,
                           result);
     };
-    conv(fe.harmonicStack, stacked, net.contourConv, hidden);
-    conv(hidden, stacked, net.contourOut, contour);
-    sigmoidInPlace(contour);
-    conv(contour, stacked, net.noteConv, noteHidden);
+    const auto& stack = ws.frontEnd.harmonicStack;
+    conv(stack, stacked, net.contourConv, ws.hidden);
+    conv(ws.hidden, stacked, net.contourOut, ws.contour);
+    sigmoidInPlace(ws.contour);
+    conv(ws.contour, stacked, net.noteConv, ws.noteHidden);
     const int notes = kernels::sameOutputSize(stacked, net.noteConv.shape.strideFreq);
-    conv(noteHidden, notes, net.noteOut, note);
-    sigmoidInPlace(note);
-    conv(fe.harmonicStack, stacked, net.onsetConv, onsetHidden);
+    conv(ws.noteHidden, notes, net.noteOut, ws.note);
+    sigmoidInPlace(ws.note);
+    conv(stack, stacked, net.onsetConv, ws.onsetHidden);
 
     // The onset head sees the note posteriorgram as channel 0, then its own features.
     const int onsetChannels = net.onsetConv.shape.outChannels;
-    std::vector<float> joined(size_t(frames) * notes * (1 + onsetChannels));
+    ws.joined.resize(size_t(frames) * notes * (1 + onsetChannels));
     for (int64_t i = 0; i < int64_t(frames) * notes; ++i) {
-      float* dst = joined.data() + i * (1 + onsetChannels);
-      dst[0] = note[size_t(i)];
-      std::copy_n(onsetHidden.data() + i * onsetChannels, onsetChannels, dst + 1);
+      float* dst = ws.joined.data() + i * (1 + onsetChannels);
+      dst[0] = ws.note[size_t(i)];
+      std::copy_n(ws.onsetHidden.data() + i * onsetChannels, onsetChannels, dst + 1);
     }
-    std::vector<float> onset;
-    conv(joined, notes, net.onsetOut, onset);
-    sigmoidInPlace(onset);
-
-    out.contours = std::move(contour);
-    out.notes = std::move(note);
-    out.onsets = std::move(onset);
-    return out;
+    conv(ws.joined, notes, net.onsetOut, ws.onset);
+    sigmoidInPlace(ws.onset);
+    return frames;
   }
 };
 
@@ -204,8 +203,9 @@ BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
   // A silent window exercises the whole graph once, so a model with inconsistent sizes fails
   // here with a clear message rather than later.
   const std::vector<float> silence(kBasicPitchWindowSamples, 0.0f);
-  int frames = 0;
-  model.impl_->cqt(silence.data(), frames);
+  Workspace ws;
+  std::vector<float> cqt;
+  const int frames = model.impl_->cqt(silence.data(), ws, cqt);
   if (frames != kBasicPitchFramesPerWindow)
     graph.fail("CQT gives " + std::to_string(frames) + " frames per window, expected 172");
   return model;
@@ -228,9 +228,22 @@ std::filesystem::path BasicPitchModel::defaultModelDir() {
 
 void BasicPitchModel::setThreads(int threads) { impl_->threads = std::max(1, threads); }
 
-Posteriorgrams BasicPitchModel::runWindow(const float* window) const { return impl_->window(window); }
+Posteriorgrams BasicPitchModel::runWindow(const float* window) const {
+  Workspace ws;
+  Posteriorgrams out;
+  out.frames = impl_->window(window, ws);
+  out.notes = std::move(ws.note);
+  out.onsets = std::move(ws.onset);
+  out.contours = std::move(ws.contour);
+  return out;
+}
 
-BasicPitchModel::FrontEnd BasicPitchModel::runFrontEnd(const float* window) const { return impl_->frontEnd(window); }
+BasicPitchModel::FrontEnd BasicPitchModel::runFrontEnd(const float* window) const {
+  Workspace ws;
+  FrontEnd fe;
+  impl_->frontEnd(window, ws, fe);
+  return fe;
+}
 
 Posteriorgrams BasicPitchModel::run(const AudioBuffer& audio, const std::function<void(double)>& progress) const {
   if (audio.numFrames() == 0) return {};
@@ -264,22 +277,24 @@ Posteriorgrams BasicPitchModel::runMono22050(const std::vector<float>& samples,
   out.contours.assign(size_t(out.frames) * kBasicPitchContourBins, 0.0f);
 
   auto runOne = [&](int64_t w) {
-    std::vector<float> window(kBasicPitchWindowSamples, 0.0f);
+    thread_local Workspace ws;
+    ws.window.assign(kBasicPitchWindowSamples, 0.0f);
     const int64_t start = w * kBasicPitchWindowHop - kBasicPitchLeadingZeros;  // in input samples
-    for (int64_t i = 0; i < kBasicPitchWindowSamples; ++i) {
+    for (int64_t i = std::max<int64_t>(0, -start); i < kBasicPitchWindowSamples; ++i) {
       const int64_t src = start + i;
-      if (src >= 0 && src < int64_t(samples.size())) window[size_t(i)] = samples[size_t(src)];
+      if (src >= int64_t(samples.size())) break;
+      ws.window[size_t(i)] = samples[size_t(src)];
     }
-    const Posteriorgrams p = impl_->window(window.data());
+    impl_->window(ws.window.data(), ws);
     for (int j = 0; j < kKeptFramesPerWindow; ++j) {
       const int64_t frame = w * kKeptFramesPerWindow + j;
       if (frame >= out.frames) break;
       const int64_t srcFrame = j + kDroppedEdgeFrames;
-      std::copy_n(p.notes.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
+      std::copy_n(ws.note.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
                   out.notes.data() + frame * kBasicPitchNotes);
-      std::copy_n(p.onsets.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
+      std::copy_n(ws.onset.data() + srcFrame * kBasicPitchNotes, kBasicPitchNotes,
                   out.onsets.data() + frame * kBasicPitchNotes);
-      std::copy_n(p.contours.data() + srcFrame * kBasicPitchContourBins, kBasicPitchContourBins,
+      std::copy_n(ws.contour.data() + srcFrame * kBasicPitchContourBins, kBasicPitchContourBins,
                   out.contours.data() + frame * kBasicPitchContourBins);
     }
   };

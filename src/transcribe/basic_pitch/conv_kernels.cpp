@@ -17,32 +17,54 @@ inline Vec8 load8(const float* p) { return *reinterpret_cast<const Vec8Unaligned
 inline void store8(float* p, Vec8 v) { *reinterpret_cast<Vec8Unaligned*>(p) = v; }
 inline Vec8 splat8(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
 
-// N = 8 * Vectors outputs per row, Rows rows of A at a time: Rows * Vectors accumulators stay in
-// registers while B's row k is loaded once per block.
-template <int Vectors, int Rows>
+// The widest vector the build targets: 16 floats with AVX-512, 8 otherwise.
+#if defined(__AVX512F__)
+constexpr int kWide = 16;
+#else
+constexpr int kWide = 8;
+#endif
+typedef float VecWide __attribute__((vector_size(kWide * 4)));
+typedef float VecWideUnaligned __attribute__((vector_size(kWide * 4), aligned(4)));
+inline VecWide loadWide(const float* p) { return *reinterpret_cast<const VecWideUnaligned*>(p); }
+
+template <typename V>
+inline V loadAny(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename V>
+inline void storeAny(float* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// N = W * Vectors outputs per row (W floats per vector V), Rows rows of A at a time: Rows x Vectors
+// accumulators stay in registers while B's row k is loaded once per block.
+template <typename V, int W, int Vectors, int Rows>
 void gemmBlock(const float* a, int64_t rowStride, int64_t k, const float* b, float* c) {
-  constexpr int n = Vectors * 8;
-  Vec8 acc[Rows][Vectors];
+  constexpr int n = Vectors * W;
+  V acc[Rows][Vectors];
   for (int r = 0; r < Rows; ++r)
-    for (int v = 0; v < Vectors; ++v) acc[r][v] = load8(c + r * n + v * 8);
+    for (int v = 0; v < Vectors; ++v) acc[r][v] = loadAny<V>(c + r * n + v * W);
   for (int64_t kk = 0; kk < k; ++kk) {
-    Vec8 bv[Vectors];
-    for (int v = 0; v < Vectors; ++v) bv[v] = load8(b + kk * n + v * 8);
+    V bv[Vectors];
+    for (int v = 0; v < Vectors; ++v) bv[v] = loadAny<V>(b + kk * n + v * W);
     for (int r = 0; r < Rows; ++r) {
-      const Vec8 av = splat8(a[r * rowStride + kk]);
+      const float av = a[r * rowStride + kk];
       for (int v = 0; v < Vectors; ++v) acc[r][v] += av * bv[v];
     }
   }
   for (int r = 0; r < Rows; ++r)
-    for (int v = 0; v < Vectors; ++v) store8(c + r * n + v * 8, acc[r][v]);
+    for (int v = 0; v < Vectors; ++v) storeAny<V>(c + r * n + v * W, acc[r][v]);
 }
 
-template <int Vectors, int Rows>
+template <typename V, int W, int Vectors, int Rows>
 void gemmWide(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, float* c) {
-  constexpr int n = Vectors * 8;
+  constexpr int n = Vectors * W;
   int64_t row = 0;
-  for (; row + Rows <= m; row += Rows) gemmBlock<Vectors, Rows>(a + row * rowStride, rowStride, k, b, c + row * n);
-  for (; row < m; ++row) gemmBlock<Vectors, 1>(a + row * rowStride, rowStride, k, b, c + row * n);
+  for (; row + Rows <= m; row += Rows)
+    gemmBlock<V, W, Vectors, Rows>(a + row * rowStride, rowStride, k, b, c + row * n);
+  for (; row < m; ++row) gemmBlock<V, W, Vectors, 1>(a + row * rowStride, rowStride, k, b, c + row * n);
 }
 
 // One output per row. Consecutive rows go in the lanes of a register so that each output still
@@ -105,55 +127,73 @@ void gemmGeneric(const float* a, int64_t rowStride, int64_t m, int64_t k, const 
 void stridedRowGemm(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, int n, float* c) {
   switch (n) {
     case 1: return gemmDot(a, rowStride, m, k, b, c);
-    case 8: return gemmWide<1, 8>(a, rowStride, m, k, b, c);
-    case 16: return gemmWide<2, 4>(a, rowStride, m, k, b, c);
-    case 32: return gemmWide<4, 3>(a, rowStride, m, k, b, c);
-    case 72: return gemmWide<9, 1>(a, rowStride, m, k, b, c);
+    case 8: return gemmWide<Vec8, 8, 1, 8>(a, rowStride, m, k, b, c);
+    case 16: return gemmWide<Vec8, 8, 2, 4>(a, rowStride, m, k, b, c);
+    case 32:
+      if constexpr (kWide == 16) return gemmWide<VecWide, 16, 2, 6>(a, rowStride, m, k, b, c);
+      return gemmWide<Vec8, 8, 4, 3>(a, rowStride, m, k, b, c);
+    case 72: return gemmWide<Vec8, 8, 9, 1>(a, rowStride, m, k, b, c);
+    case 80:
+      if constexpr (kWide == 16) return gemmWide<VecWide, 16, 5, 2>(a, rowStride, m, k, b, c);
+      return gemmWide<Vec8, 8, 10, 1>(a, rowStride, m, k, b, c);
     default: return gemmGeneric(a, rowStride, m, k, b, n, c);
   }
 }
 
 namespace {
 
-// The widest vector the build targets: 16 floats with AVX-512, 8 otherwise.
-#if defined(__AVX512F__)
-constexpr int kWide = 16;
-#else
-constexpr int kWide = 8;
-#endif
-typedef float VecWide __attribute__((vector_size(kWide * 4)));
-typedef float VecWideUnaligned __attribute__((vector_size(kWide * 4), aligned(4)));
-inline VecWide loadWide(const float* p) { return *reinterpret_cast<const VecWideUnaligned*>(p); }
 
 // Stride-1 convolution with N outputs from channel planes (planes[t][c][j] = padded[t][j][c]):
-// kWide neighbouring output columns share a register, one register per output channel; each
-// output still sums its taps in TF order (time, frequency, channel).
+// kWide neighbouring output columns share a register, one register per output channel, Blocks
+// groups of columns at a time for independent FMA chains; each output still sums its taps in TF
+// order (time, frequency, channel).
+template <int N, int Blocks>
+void convPlanarBlock(const float* planes, int64_t planeLength, int t, int f0, int time, int padTime,
+                     const Conv2dShape& s, const float* weights, VecWide (&acc)[Blocks][N]) {
+  const int64_t planeRow = int64_t(s.inChannels) * planeLength;
+  for (int b = 0; b < Blocks; ++b)
+    for (int o = 0; o < N; ++o) acc[b][o] = VecWide{} * 0.0f;
+  for (int kt = 0; kt < s.kernelTime; ++kt) {
+    const int ti = t + kt - padTime;
+    if (ti < 0 || ti >= time) continue;  // zero padding in time
+    const float* rowPlanes = planes + ti * planeRow + f0;
+    const float* w = weights + int64_t(kt) * s.kernelFreq * s.inChannels * N;
+    for (int kf = 0; kf < s.kernelFreq; ++kf)
+      for (int c = 0; c < s.inChannels; ++c, w += N) {
+        const float* x = rowPlanes + c * planeLength + kf;
+        for (int b = 0; b < Blocks; ++b) {
+          const VecWide xb = loadWide(x + b * kWide);
+          for (int o = 0; o < N; ++o) acc[b][o] += xb * w[o];
+        }
+      }
+  }
+}
+
 template <int N>
 void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq, int padTime, const Conv2dShape& s,
                 const float* weights, const float* bias, bool relu, float* output) {
-  const int64_t planeRow = int64_t(s.inChannels) * planeLength;
-  for (int t = 0; t < time; ++t) {
-    for (int f0 = 0; f0 < outFreq; f0 += kWide) {
-      VecWide acc[N];
-      for (int o = 0; o < N; ++o) acc[o] = VecWide{} * 0.0f;
-      for (int kt = 0; kt < s.kernelTime; ++kt) {
-        const int ti = t + kt - padTime;
-        if (ti < 0 || ti >= time) continue;  // zero padding in time
-        const float* rowPlanes = planes + ti * planeRow + f0;
-        const float* w = weights + int64_t(kt) * s.kernelFreq * s.inChannels * N;
-        for (int kf = 0; kf < s.kernelFreq; ++kf)
-          for (int c = 0; c < s.inChannels; ++c, w += N) {
-            const VecWide x = loadWide(rowPlanes + c * planeLength + kf);
-            for (int o = 0; o < N; ++o) acc[o] += x * w[o];
-          }
+  // Two column groups need 2 * N accumulators: only with AVX-512's 32 vector registers.
+  constexpr int kBlocks = kWide == 16 ? 2 : 1;
+  auto store = [&](int t, int f0, const VecWide* acc) {
+    float* out = output + (int64_t(t) * outFreq + f0) * N;
+    for (int lane = 0; lane < kWide && f0 + lane < outFreq; ++lane)
+      for (int o = 0; o < N; ++o) {
+        float v = acc[o][lane];
+        if (bias) v += bias[o];
+        out[lane * N + o] = relu ? std::max(v, 0.0f) : v;
       }
-      float* out = output + (int64_t(t) * outFreq + f0) * N;
-      for (int lane = 0; lane < kWide && f0 + lane < outFreq; ++lane)
-        for (int o = 0; o < N; ++o) {
-          float v = acc[o][lane];
-          if (bias) v += bias[o];
-          out[lane * N + o] = relu ? std::max(v, 0.0f) : v;
-        }
+  };
+  for (int t = 0; t < time; ++t) {
+    int f0 = 0;
+    for (; f0 + kBlocks * kWide <= outFreq; f0 += kBlocks * kWide) {
+      VecWide acc[kBlocks][N];
+      convPlanarBlock<N, kBlocks>(planes, planeLength, t, f0, time, padTime, s, weights, acc);
+      for (int b = 0; b < kBlocks; ++b) store(t, f0 + b * kWide, acc[b]);
+    }
+    for (; f0 < outFreq; f0 += kWide) {
+      VecWide acc[1][N];
+      convPlanarBlock<N, 1>(planes, planeLength, t, f0, time, padTime, s, weights, acc);
+      store(t, f0, acc[0]);
     }
   }
 }

@@ -135,11 +135,12 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
     }
     if (real.empty() || imag.empty()) g.fail("CQT octave " + std::to_string(octave) + " lacks a real or imaginary bank");
     const int bins = net.binsPerOctave;
-    oct.bank.resize(size_t(net.taps) * 2 * bins);
+    oct.bankWidth = (2 * bins + 15) / 16 * 16;
+    oct.bank.assign(size_t(net.taps) * oct.bankWidth, 0.0f);
     for (int k = 0; k < net.taps; ++k)
       for (int b = 0; b < bins; ++b) {
-        oct.bank[size_t(k) * 2 * bins + b] = real[size_t(k) * bins + b];
-        oct.bank[size_t(k) * 2 * bins + bins + b] = imag[size_t(k) * bins + b];
+        oct.bank[size_t(k) * oct.bankWidth + b] = real[size_t(k) * bins + b];
+        oct.bank[size_t(k) * oct.bankWidth + bins + b] = imag[size_t(k) * bins + b];
       }
     stackNames.push_back(stack);
 

@@ -17,7 +17,8 @@ namespace midistems::transcribe {
 struct CqtOctave {
   int reflectPad = 0;
   int hop = 0;
-  std::vector<float> bank;  // [taps][2 * bins]: real parts, then imaginary parts
+  int bankWidth = 0;        // 2 * bins rounded up to a multiple of 16 (whole vectors)
+  std::vector<float> bank;  // [taps][bankWidth]: real parts, imaginary parts, zeros
   int binOffset = 0;        // position of this octave's first bin among all computed bins
   bool hasLowpass = false;
   int lowpassPadBefore = 0, lowpassPadAfter = 0, lowpassStride = 0;
