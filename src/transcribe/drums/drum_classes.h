@@ -34,7 +34,8 @@ std::vector<Activations> decomposeAdaptively(const std::vector<std::vector<doubl
                                              int adaptIterations = 3);
 
 // Which classes sound at each onset: a class is present when its activation is above a fraction
-// of the song's 90th percentile of that class and its share of the onset is large enough.
+// of the song's 90th percentile of that class and its share of the onset is large enough
+// (lower bars for hi-hats, which sound under louder drums).
 // A tom together with a kick or a snare must be the stronger of the two. `sensitivity` (0..1, default 0.5)
 // lowers the thresholds when higher.
 std::vector<std::array<bool, kNumClasses>> presentClasses(const std::vector<Activations>& activations,
