@@ -10,6 +10,7 @@ JOBS=$(nproc)
 
 # Parsers of untrusted input, fuzzed with sanitizers (only the fuzz targets and their libraries).
 SAN_DIR=${MIDISTEMS_BUILD_DIR:-build}-sanitize
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 if [ ! -f "$SAN_DIR/build.ninja" ]; then
   cmake -S . -B "$SAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIDISTEMS_SANITIZE=ON \
     -DMIDISTEMS_BUILD_BENCH=OFF >/dev/null
