@@ -1,5 +1,6 @@
 #pragma once
 // Planar float audio: one vector per channel, all the same length.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
