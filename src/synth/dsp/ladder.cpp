@@ -46,6 +46,8 @@ typename LadderFilter<T>::Coefficients LadderFilter<T>::coefficientsFor(T cutoff
   c.k = kMaxFeedback * clampTo(resonance, 0.0f, 1.0f);
   c.drive = 1.0f + 15.0f * clampTo(drive, 0.0f, 1.0f);
   c.makeup = (1.0f + 0.5f * c.k) / squareRoot(c.drive);
+  const T G2 = c.G * c.G;
+  c.solve = 1.0f / (1.0f + c.k * G2 * G2);
   return c;
 }
 
@@ -69,7 +71,7 @@ inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
   const T G2 = G * G;
   const T G4 = G2 * G2;
   const T in = c.drive * x;
-  const T y4 = (G4 * in + sigma) / (1.0f + c.k * G4);
+  const T y4 = (G4 * in + sigma) * c.solve;
   T u = softClip(in - c.k * y4);
   for (T& s : s_) {
     const T v = (u - s) * G;
@@ -89,7 +91,7 @@ void LadderFilter<T>::process(T* io, int n) {
   for (int i = 0; i < n; ++i) {
     const float t = float(i + 1) * invN;
     const Coefficients c{lerp(from.G, to.G, t), lerp(from.k, to.k, t), lerp(from.drive, to.drive, t),
-                         lerp(from.makeup, to.makeup, t)};
+                         lerp(from.makeup, to.makeup, t), lerp(from.solve, to.solve, t)};
     io[i] = tick(io[i], c);
   }
   current_ = target_;

@@ -14,7 +14,7 @@
 // a ladder at high resonance (DC gain 1 / (1 + k)) is compensated by half. Drive 0..1 raises the
 // input gain into the saturator from 1 to 16, with an output gain of 1/sqrt(input gain), as the
 // SVF's drive. Even at drive 0 the saturator shapes full-scale input a little (the soft clipper
-// compresses a peak of 1 to 0.78), as a transistor ladder does.
+// compresses a peak of 1 to 0.85), as a transistor ladder does.
 //
 // One template serves one voice (`Ladder`, T = float) and kLanes voices (`LadderBank`,
 // T = Lanes). Real-time safe, no allocation.
@@ -45,6 +45,8 @@ class LadderFilter {
     T k;      // feedback gain
     T drive;  // input gain into the saturator, >= 1
     T makeup; // output gain: level compensation for drive and resonance
+    T solve;  // 1 / (1 + k G^4), the zero-delay loop's solution factor (ramped, so no division
+              // per sample in process())
   };
   Coefficients coefficientsFor(T cutoffHz, T resonance, T drive) const;
   T tick(T x, const Coefficients& c);

@@ -30,15 +30,14 @@ inline T clampTo(T x, float lo, float hi) {
   return minOf(maxOf(x, T{} + lo), T{} + hi);
 }
 
-// tanh approximation: the [3/2] Pade approximant x (27 + x^2) / (27 + 9 x^2), which reaches
-// exactly 1 with zero slope at |x| = 3, clamped beyond. Within 2.5 % of tanh everywhere, odd,
-// monotonic and bounded by 1: what a saturator in a feedback loop needs (the bound keeps the
-// loop stable; the exact curve only shapes the tone).
+// Soft clipper: the cubic x - (4/27) x^3, which reaches exactly 1 with zero slope at |x| = 1.5,
+// clamped beyond. Odd, monotonic, unit slope at 0 and bounded by 1 (what a saturator in a feedback
+// loop needs: the bound keeps the loop stable), and free of divisions, which matters because it
+// sits on the critical path of the ladder's per-sample loop.
 template <class T>
 inline T softClip(T x) {
-  const T c = clampTo(x, -3.0f, 3.0f);
-  const T c2 = c * c;
-  return c * (27.0f + c2) / (27.0f + 9.0f * c2);
+  const T c = clampTo(x, -1.5f, 1.5f);
+  return c * (1.0f - (4.0f / 27.0f) * c * c);
 }
 
 // tan(pi * x) for 0 <= x < 0.5, the bilinear-transform prewarp of a normalised cutoff x = fc / fs.
