@@ -68,6 +68,7 @@ void groupNorm(float* x, int64_t batch, int64_t channels, int64_t length, int64_
     const float* p = x + plane * groupSize;
     const int64_t begin = chunk * chunkLen, end = std::min(groupSize, begin + chunkLen);
     double s = 0.0, q = 0.0;
+#pragma omp simd reduction(+ : s, q)
     for (int64_t i = begin; i < end; ++i) {
       const double v = p[i];
       s += v;
@@ -112,6 +113,7 @@ void layerNorm(const float* x, int64_t rows, int64_t dim, const float* gamma, co
       const float* in = x + r * dim;
       float* out = y + r * dim;
       double s = 0.0, q = 0.0;
+#pragma omp simd reduction(+ : s, q)
       for (int64_t i = 0; i < dim; ++i) {
         s += in[i];
         q += double(in[i]) * in[i];
@@ -127,19 +129,29 @@ void layerNorm(const float* x, int64_t rows, int64_t dim, const float* gamma, co
 }
 
 void softmaxRows(float* x, int64_t rows, int64_t cols, int64_t ld) {
+  std::vector<float> sums(static_cast<size_t>(rows));
+  softmaxRowsUnnormalised(x, rows, cols, ld, sums.data());
+  for (int64_t r = 0; r < rows; ++r) {
+    float* p = x + r * ld;
+    const float inv = 1.0f / sums[size_t(r)];
+#pragma omp simd
+    for (int64_t i = 0; i < cols; ++i) p[i] *= inv;
+  }
+}
+
+void softmaxRowsUnnormalised(float* x, int64_t rows, int64_t cols, int64_t ld, float* sums) {
   for (int64_t r = 0; r < rows; ++r) {
     float* p = x + r * ld;
     float maxValue = p[0];
-    for (int64_t i = 1; i < cols; ++i) maxValue = std::max(maxValue, p[i]);
+#pragma omp simd reduction(max : maxValue)
+    for (int64_t i = 0; i < cols; ++i) maxValue = p[i] > maxValue ? p[i] : maxValue;
     float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t i = 0; i < cols; ++i) {
       p[i] = expf(p[i] - maxValue);
       sum += p[i];
     }
-    const float inv = 1.0f / sum;
-#pragma omp simd
-    for (int64_t i = 0; i < cols; ++i) p[i] *= inv;
+    sums[r] = sum;
   }
 }
 

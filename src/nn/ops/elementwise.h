@@ -27,6 +27,9 @@ void groupNorm(float* x, int64_t batch, int64_t channels, int64_t length, int64_
 void layerNorm(const float* x, int64_t rows, int64_t dim, const float* gamma, const float* beta, float eps, float* y);
 
 void softmaxRows(float* x, int64_t rows, int64_t cols, int64_t ld);
+// exp(x - row max) in place and the row sums, without the division (callers that multiply the
+// result by a matrix divide the smaller product instead).
+void softmaxRowsUnnormalised(float* x, int64_t rows, int64_t cols, int64_t ld, float* sums);
 
 // Demucs DConv tail: x[b, c, t] += scale[c] * g[b, c, t] * sigmoid(g[b, channels + c, t]), with g a
 // (batch, 2 * channels, length) tensor (the GLU of a DConv layer followed by its LayerScale).

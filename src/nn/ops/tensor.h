@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,6 +29,16 @@ struct AlignedAllocator {
   void deallocate(T* p, std::size_t) { std::free(p); }
   template <typename U>
   bool operator==(const AlignedAllocator<U>&) const { return true; }
+  // Default-initialise (leave uninitialised) on resize: every tensor is written before it is read,
+  // and zero-filling large buffers first would cost a full pass over memory.
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 };
 
 using FloatVector = std::vector<float, AlignedAllocator<float>>;
@@ -35,6 +46,7 @@ using FloatVector = std::vector<float, AlignedAllocator<float>>;
 class Tensor {
  public:
   Tensor() = default;
+  // Contents uninitialised; use the (shape, fill) constructor for a filled tensor.
   explicit Tensor(std::vector<int64_t> shape) : shape_(std::move(shape)) { data_.resize(size_t(numelOf(shape_))); }
   Tensor(std::vector<int64_t> shape, float fill) : shape_(std::move(shape)) {
     data_.assign(size_t(numelOf(shape_)), fill);
