@@ -7,6 +7,10 @@
 
 #include "core/fft.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace midistems::synth::dsp {
 
 namespace {
@@ -110,6 +114,20 @@ struct ReadPlan {
   std::uint32_t offset = 0;
 };
 
+// Linear interpolation in up to four tables at one phase, weighted and summed: one output sample.
+template <int kTaps>
+inline float readOne(std::uint32_t p, const float* const* t, const float* w) {
+  const auto index = static_cast<std::int32_t>(p >> kFracBits);
+  const float frac = float(static_cast<std::int32_t>(p & kFracMask)) * kFracScale;
+  float acc = 0.0f;
+  for (int k = 0; k < kTaps; ++k) {
+    const float a = t[k][index];
+    const float b = t[k][index + 1];
+    acc += w[k] * (a + frac * (b - a));
+  }
+  return acc;
+}
+
 template <int kTaps>
 void readTables(const std::uint32_t* phases, int n, const float* const* tables,
                 const float* weights, std::uint32_t offset, bool accumulate, float* out) {
@@ -119,17 +137,30 @@ void readTables(const std::uint32_t* phases, int n, const float* const* tables,
     t[k] = tables[k];
     w[k] = weights[k];
   }
-  for (int i = 0; i < n; ++i) {
-    const std::uint32_t p = phases[i] + offset;
-    const auto index = static_cast<std::int32_t>(p >> kFracBits);
-    const float frac = float(static_cast<std::int32_t>(p & kFracMask)) * kFracScale;
-    float acc = accumulate ? out[i] : 0.0f;
+  int i = 0;
+#if defined(__AVX2__)
+  // Eight samples at a time with gathers (GCC does not vectorise the table reads by itself).
+  const __m256i mask = _mm256_set1_epi32(static_cast<int>(kFracMask));
+  const __m256i shift = _mm256_set1_epi32(static_cast<int>(offset));
+  const __m256 scale = _mm256_set1_ps(kFracScale);
+  for (; i + 8 <= n; i += 8) {
+    const __m256i p = _mm256_add_epi32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(phases + i)), shift);
+    const __m256i index = _mm256_srli_epi32(p, kFracBits);
+    const __m256 frac = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(p, mask)), scale);
+    __m256 acc = accumulate ? _mm256_loadu_ps(out + i) : _mm256_setzero_ps();
     for (int k = 0; k < kTaps; ++k) {
-      const float a = t[k][index];
-      const float b = t[k][index + 1];
-      acc += w[k] * (a + frac * (b - a));
+      const __m256 a = _mm256_i32gather_ps(t[k], index, 4);
+      const __m256 b = _mm256_i32gather_ps(t[k] + 1, index, 4);
+      const __m256 v = _mm256_fmadd_ps(frac, _mm256_sub_ps(b, a), a);
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(w[k]), v, acc);
     }
-    out[i] = acc;
+    _mm256_storeu_ps(out + i, acc);
+  }
+#endif
+  for (; i < n; ++i) {
+    const float v = readOne<kTaps>(phases[i] + offset, t, w);
+    out[i] = accumulate ? out[i] + v : v;
   }
 }
 
@@ -233,21 +264,62 @@ void Oscillator::render(float* out, int n, float freqHz, const OscillatorModulat
   std::uint32_t incs[kMaxBlockSize];
   if (mod.frequencyHz) {
     for (int i = 0; i < n; ++i) incs[i] = increment(mod.frequencyHz[i]);
-  } else {
-    const std::uint32_t target = increment(freqHz);
-    const std::uint32_t start = haveIncrement_ ? lastIncrement_ : target;
-    const double step = (double(target) - double(start)) / n;
-    for (int i = 0; i < n; ++i) incs[i] = static_cast<std::uint32_t>(double(start) + step * (i + 1));
+    lastIncrement_ = incs[n - 1];
+    haveIncrement_ = true;
+    renderTable(out, n, incs, nullptr, mod);
+    return;
   }
-  lastIncrement_ = incs[n - 1];
+  // A linear glide in whole increment units: increment i is start + step (i + 1). Integer
+  // arithmetic keeps the phase of every sample in closed form (see renderTable); the glide's end
+  // misses the target by less than n units (1e-9 of the frequency), and the next block starts
+  // from the target exactly.
+  const std::uint32_t target = increment(freqHz);
+  const std::uint32_t start = haveIncrement_ ? lastIncrement_ : target;
+  const auto step = static_cast<std::int32_t>((std::int64_t(target) - std::int64_t(start)) / n);
+  for (int i = 0; i < n; ++i) incs[i] = start + static_cast<std::uint32_t>(step) * static_cast<std::uint32_t>(i + 1);
+  lastIncrement_ = target;
   haveIncrement_ = true;
-  renderTable(out, n, incs, mod);
+  const Glide glide{start, static_cast<std::uint32_t>(step)};
+  renderTable(out, n, incs, &glide, mod);
+}
+
+// The general phase loop: per-sample increments, hard-sync resets from a master (recorded for
+// the minBLEP) and this oscillator's own wraps (recorded for its slaves).
+void Oscillator::advancePhases(std::uint32_t& p, std::uint32_t* phases, int n, const std::uint32_t* incs,
+                               std::uint32_t restart, float* resetTime, std::uint32_t* resetFrom,
+                               int& resets, const OscillatorModulation& mod) {
+  int nextEvent = 0;
+  const SyncEvents* sync = mod.syncFrom;
+  SyncEvents* wraps = mod.syncTo;
+  if (wraps && carriedWrap_ <= 0.0f) wraps->time[static_cast<size_t>(wraps->count++)] = carriedWrap_;
+  carriedWrap_ = 1.0f;
+  for (int i = 0; i < n; ++i) {
+    while (sync && nextEvent < sync->count && sync->time[static_cast<size_t>(nextEvent)] <= float(i)) {
+      const float t = std::max(sync->time[static_cast<size_t>(nextEvent++)], float(i) - 1.0f);
+      const float since = float(i) - t;  // samples from the reset to this sample, in [0, 1)
+      const auto advance = static_cast<std::uint32_t>(since * float(incs[i]));
+      resetTime[resets] = t;
+      resetFrom[resets++] = p - advance;
+      p = restart + advance;
+    }
+    phases[i] = p;
+    const std::uint32_t next = p + incs[i];
+    if (wraps && next < p && incs[i] > 0) {
+      const float t = float(i) + float(double(0x100000000ull - p) / double(incs[i]));
+      if (i + 1 < n) {
+        wraps->time[static_cast<size_t>(wraps->count++)] = t;
+      } else {
+        carriedWrap_ = t - float(n);
+      }
+    }
+    p = next;
+  }
 }
 
 // GCC cannot see that the phase loop fills phases[0..n) before readPlan() reads it.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs,
+void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs, const Glide* glide,
                              const OscillatorModulation& mod) {
   // The mip level is chosen for the block's highest frequency so that no sample aliases.
   std::uint32_t maxInc = 0;
@@ -315,41 +387,26 @@ void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs,
   if (waveform_ == Waveform::Square) restart += 0x40000000u;
   if (waveform_ == Waveform::Pulse) restart += toFixedPhase(0.5 * pulseWidth_);
   std::uint32_t p = phase_;
-  int nextEvent = 0;
-  const SyncEvents* sync = mod.syncFrom;
-  SyncEvents* wraps = mod.syncTo;
-  if (wraps && carriedWrap_ <= 0.0f) wraps->time[static_cast<size_t>(wraps->count++)] = carriedWrap_;
-  carriedWrap_ = 1.0f;
-  for (int i = 0; i < n; ++i) {
-    while (sync && nextEvent < sync->count && sync->time[static_cast<size_t>(nextEvent)] <= float(i)) {
-      const float t = std::max(sync->time[static_cast<size_t>(nextEvent++)], float(i) - 1.0f);
-      const float since = float(i) - t;  // samples from the reset to this sample, in [0, 1)
-      const auto advance = static_cast<std::uint32_t>(since * float(incs[i]));
-      resetTime[resets] = t;
-      resetFrom[resets++] = p - advance;
-      p = restart + advance;
+  if (glide && !mod.syncFrom && !mod.syncTo && carriedWrap_ > 0.0f) {
+    // Closed form of the running sum (mod 2^32), free of the loop-carried dependency:
+    // phase i = p0 + i start + step i (i + 1) / 2.
+    for (int i = 0; i < n; ++i) {
+      const auto u = static_cast<std::uint32_t>(i);
+      phases[i] = p + u * glide->start + glide->step * ((u * (u + 1u)) >> 1);
     }
-    phases[i] = p;
-    const std::uint32_t next = p + incs[i];
-    if (wraps && next < p && incs[i] > 0) {
-      const float t = float(i) + float(double(0x100000000ull - p) / double(incs[i]));
-      if (i + 1 < n) {
-        wraps->time[static_cast<size_t>(wraps->count++)] = t;
-      } else {
-        carriedWrap_ = t - float(n);
-      }
-    }
-    p = next;
+    const auto un = static_cast<std::uint32_t>(n);
+    p += un * glide->start + glide->step * ((un * (un + 1u)) >> 1);
+  } else {
+    advancePhases(p, phases, n, incs, restart, resetTime, resetFrom, resets, mod);
   }
   phase_ = p;
 
   if (mod.phaseOffset) {
     std::uint32_t shifted[kMaxBlockSize];
-    for (int i = 0; i < n; ++i) {
-      const float off = mod.phaseOffset[i];
-      shifted[i] = phases[i] + static_cast<std::uint32_t>(static_cast<std::int64_t>(
-                                   std::llround(double(off - std::floor(off)) * kPhaseUnit)));
-    }
+    // Offsets of any size wrap modulo one cycle through the 64-bit conversion (|offset| < 2^31).
+    for (int i = 0; i < n; ++i)
+      shifted[i] = phases[i] + static_cast<std::uint32_t>(
+                                   static_cast<std::int64_t>(double(mod.phaseOffset[i]) * kPhaseUnit));
     readPlan(plan, shifted, n, out);
   } else {
     readPlan(plan, phases, n, out);

@@ -84,7 +84,16 @@ class Oscillator {
   void render(float* out, int n, float freqHz, const OscillatorModulation& modulation);
 
  private:
-  void renderTable(float* out, int n, const std::uint32_t* increments, const OscillatorModulation& mod);
+  // A block's linear glide of the phase increment: sample i advances by start + step (i + 1).
+  struct Glide {
+    std::uint32_t start;
+    std::uint32_t step;
+  };
+  void renderTable(float* out, int n, const std::uint32_t* increments, const Glide* glide,
+                   const OscillatorModulation& mod);
+  void advancePhases(std::uint32_t& phase, std::uint32_t* phases, int n, const std::uint32_t* increments,
+                     std::uint32_t restart, float* resetTime, std::uint32_t* resetFrom, int& resets,
+                     const OscillatorModulation& mod);
   void renderNoise(float* out, int n);
 
   double sampleRate_ = 48000.0;
