@@ -14,21 +14,70 @@ T loadLe(const uint8_t* p) {
   return v;
 }
 
-float elementAsFloat(pickle::DType dtype, const uint8_t* p) {
+// Every float16 value as float32, indexed by its bit pattern (256 KiB, built on first use): one
+// load per element instead of a branchy decode.
+const float* halfTable() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (uint32_t bits = 0; bits < 65536; ++bits) t[bits] = halfToFloat(uint16_t(bits));
+    return t;
+  }();
+  return table.data();
+}
+
+template <pickle::DType kType>
+float elementAsFloat(const uint8_t* p, const float* half) {
   using pickle::DType;
-  switch (dtype) {
-    case DType::F16: return halfToFloat(loadLe<uint16_t>(p));
-    case DType::BF16: return bfloat16ToFloat(loadLe<uint16_t>(p));
-    case DType::F32: return loadLe<float>(p);
-    case DType::F64: return float(loadLe<double>(p));
-    case DType::I64: return float(loadLe<int64_t>(p));
-    case DType::I32: return float(loadLe<int32_t>(p));
-    case DType::I16: return float(loadLe<int16_t>(p));
-    case DType::I8: return float(int8_t(*p));
-    case DType::U8: return float(*p);
-    case DType::Bool: return *p ? 1.0f : 0.0f;
+  if constexpr (kType == DType::F16) return half[loadLe<uint16_t>(p)];
+  else if constexpr (kType == DType::BF16) return bfloat16ToFloat(loadLe<uint16_t>(p));
+  else if constexpr (kType == DType::F32) return loadLe<float>(p);
+  else if constexpr (kType == DType::F64) return float(loadLe<double>(p));
+  else if constexpr (kType == DType::I64) return float(loadLe<int64_t>(p));
+  else if constexpr (kType == DType::I32) return float(loadLe<int32_t>(p));
+  else if constexpr (kType == DType::I16) return float(loadLe<int16_t>(p));
+  else if constexpr (kType == DType::I8) return float(int8_t(*p));
+  else if constexpr (kType == DType::U8) return float(*p);
+  else return *p ? 1.0f : 0.0f;
+}
+
+// Converts one strided view with the element type fixed at compile time, so the inner loops
+// carry no per-element dispatch.
+template <pickle::DType kType>
+void gatherTyped(const uint8_t* storage, int64_t offset, const std::vector<int64_t>& sizes,
+                 const std::vector<int64_t>& strides, float* out, int64_t numel) {
+  constexpr size_t kElem = kType == pickle::DType::F64 || kType == pickle::DType::I64   ? 8
+                           : kType == pickle::DType::F32 || kType == pickle::DType::I32 ? 4
+                           : kType == pickle::DType::F16 || kType == pickle::DType::BF16 ||
+                                   kType == pickle::DType::I16
+                               ? 2
+                               : 1;
+  const float* half = kType == pickle::DType::F16 ? halfTable() : nullptr;
+  // Row-major contiguous views (the usual case) convert in one sweep.
+  bool contiguous = true;
+  int64_t expected = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    if (sizes[d] != 1 && strides[d] != expected) contiguous = false;
+    expected *= sizes[d];
   }
-  return 0;
+  if (contiguous) {
+    const uint8_t* p = storage + size_t(offset) * kElem;
+    for (int64_t i = 0; i < numel; ++i) out[i] = elementAsFloat<kType>(p + size_t(i) * kElem, half);
+    return;
+  }
+  // General strided view: walk a multi-index in row-major order.
+  std::vector<int64_t> index(sizes.size(), 0);
+  int64_t position = offset;
+  for (int64_t i = 0; i < numel; ++i) {
+    out[i] = elementAsFloat<kType>(storage + size_t(position) * kElem, half);
+    for (size_t d = sizes.size(); d-- > 0;) {
+      if (++index[d] < sizes[d]) {
+        position += strides[d];
+        break;
+      }
+      position -= strides[d] * (sizes[d] - 1);
+      index[d] = 0;
+    }
+  }
 }
 
 }  // namespace
@@ -75,35 +124,22 @@ int64_t checkedNumel(const std::vector<int64_t>& sizes, int64_t limit) {
 std::vector<float> gatherAsFloat(pickle::DType dtype, const uint8_t* storage, int64_t offset,
                                  const std::vector<int64_t>& sizes,
                                  const std::vector<int64_t>& strides) {
+  using pickle::DType;
   const int64_t numel = checkedNumel(sizes, INT64_MAX);
   std::vector<float> out(size_t(numel > 0 ? numel : 0));
   if (numel <= 0) return out;
-  const size_t elem = pickle::dtypeSize(dtype);
-  // Row-major contiguous views (the usual case) convert in one sweep.
-  bool contiguous = true;
-  int64_t expected = 1;
-  for (size_t d = sizes.size(); d-- > 0;) {
-    if (sizes[d] != 1 && strides[d] != expected) contiguous = false;
-    expected *= sizes[d];
-  }
-  if (contiguous) {
-    const uint8_t* p = storage + size_t(offset) * elem;
-    for (int64_t i = 0; i < numel; ++i) out[size_t(i)] = elementAsFloat(dtype, p + size_t(i) * elem);
-    return out;
-  }
-  // General strided view: walk a multi-index in row-major order.
-  std::vector<int64_t> index(sizes.size(), 0);
-  int64_t position = offset;
-  for (int64_t i = 0; i < numel; ++i) {
-    out[size_t(i)] = elementAsFloat(dtype, storage + size_t(position) * elem);
-    for (size_t d = sizes.size(); d-- > 0;) {
-      if (++index[d] < sizes[d]) {
-        position += strides[d];
-        break;
-      }
-      position -= strides[d] * (sizes[d] - 1);
-      index[d] = 0;
-    }
+  float* o = out.data();
+  switch (dtype) {
+    case DType::F16: gatherTyped<DType::F16>(storage, offset, sizes, strides, o, numel); break;
+    case DType::BF16: gatherTyped<DType::BF16>(storage, offset, sizes, strides, o, numel); break;
+    case DType::F32: gatherTyped<DType::F32>(storage, offset, sizes, strides, o, numel); break;
+    case DType::F64: gatherTyped<DType::F64>(storage, offset, sizes, strides, o, numel); break;
+    case DType::I64: gatherTyped<DType::I64>(storage, offset, sizes, strides, o, numel); break;
+    case DType::I32: gatherTyped<DType::I32>(storage, offset, sizes, strides, o, numel); break;
+    case DType::I16: gatherTyped<DType::I16>(storage, offset, sizes, strides, o, numel); break;
+    case DType::I8: gatherTyped<DType::I8>(storage, offset, sizes, strides, o, numel); break;
+    case DType::U8: gatherTyped<DType::U8>(storage, offset, sizes, strides, o, numel); break;
+    case DType::Bool: gatherTyped<DType::Bool>(storage, offset, sizes, strides, o, numel); break;
   }
   return out;
 }

@@ -47,7 +47,9 @@ Checkpoint parseSafetensors(const uint8_t* data, size_t size, const std::string&
     throw Error(name + ": safetensors header is not a JSON object");
 
   Checkpoint ckpt;
-  for (const auto& [tensorName, info] : header.items()) {
+  for (const auto& item : header.items()) {
+    const std::string& tensorName = item.key();
+    const nlohmann::json& info = item.value();
     if (tensorName == "__metadata__") {
       if (info.is_object())
         for (const auto& [k, v] : info.items())
