@@ -227,7 +227,9 @@ void checkFinite(const float* data, size_t size, const char* what) {
                   " posteriorgram contains NaN or infinity");
 }
 
-void checkOptions(const NoteCreationOptions& o) {
+}  // namespace
+
+void validateNoteCreationOptions(const NoteCreationOptions& o) {
   if (!(o.onsetThreshold >= 0 && o.onsetThreshold <= 1))
     throw Error("note creation: onset threshold must be between 0 and 1");
   if (!(o.frameThreshold >= 0 && o.frameThreshold <= 1))
@@ -238,8 +240,6 @@ void checkOptions(const NoteCreationOptions& o) {
     throw Error("note creation: frequency limits must be positive numbers of Hz (0 = none)");
   if (o.energyTolerance < 1) throw Error("note creation: energy tolerance must be at least 1 frame");
 }
-
-}  // namespace
 
 double noteFrameTime(int64_t frame) {
   // model_frames_to_time: librosa frames_to_time (f * hop / sr) minus, per 172-frame window, the
@@ -264,7 +264,7 @@ int amplitudeToVelocity(double amplitude) {
 }
 
 std::vector<NoteEvent> createNotes(const PosteriorgramView& view, const NoteCreationOptions& options) {
-  checkOptions(options);
+  validateNoteCreationOptions(options);
   if (view.frames < 0) throw Error("note creation: negative frame count");
   if (view.frames == 0) return {};
   if (!view.notes || !view.onsets) throw Error("note creation: missing note or onset posteriorgram");

@@ -51,6 +51,9 @@ struct NoteEvent {
   std::vector<int> pitchBends;
 };
 
+// Throws midistems::Error (one line naming the option) for out-of-range options.
+void validateNoteCreationOptions(const NoteCreationOptions& options);
+
 // Notes in the order the Python package creates them: onset-tracked notes backwards in time,
 // then the notes found by the melodia trick. Throws midistems::Error on non-finite values or a
 // view whose arrays are missing.
