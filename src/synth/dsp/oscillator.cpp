@@ -39,16 +39,26 @@ constexpr int kBlepOversampling = 64;
 static_assert(kBlepSamples <= 64, "blepCarry_ holds 64 samples");
 
 struct BlepTable {
-  std::vector<float> residual;  // kBlepSamples * kBlepOversampling + 1 points
+  // kBlepSamples * kBlepOversampling + 1 points each.
+  std::vector<float> residual;  // band-limited step minus the naive step
+  // The same for a unit change of slope (a kink), built from the same minimum-phase filter: the
+  // integrated step residual R plus D times the band-limited step, where D = -R(end) is the
+  // filter's delay. Both parts are band-limited, and the sum decays to zero (the band-limited ramp
+  // lags the naive one by D; the step of height D makes up the lag).
+  std::vector<float> kinkResidual;
+  // And once more for a change of curvature (second derivative), by the same construction.
+  std::vector<float> bendResidual;
 
-  float at(float samplesAfterStep) const {
-    const float pos = samplesAfterStep * float(kBlepOversampling);
+  static float read(const std::vector<float>& table, float samplesAfter) {
+    const float pos = samplesAfter * float(kBlepOversampling);
     const int i = static_cast<int>(pos);
     if (i >= kBlepSamples * kBlepOversampling) return 0.0f;
     const float frac = pos - float(i);
-    return residual[static_cast<size_t>(i)] +
-           frac * (residual[static_cast<size_t>(i) + 1] - residual[static_cast<size_t>(i)]);
+    return table[static_cast<size_t>(i)] + frac * (table[static_cast<size_t>(i) + 1] - table[static_cast<size_t>(i)]);
   }
+  float at(float samplesAfterStep) const { return read(residual, samplesAfterStep); }
+  float kinkAt(float samplesAfterKink) const { return read(kinkResidual, samplesAfterKink); }
+  float bendAt(float samplesAfterBend) const { return read(bendResidual, samplesAfterBend); }
 };
 
 BlepTable buildMinBlep() {
@@ -93,6 +103,22 @@ BlepTable buildMinBlep() {
   for (int n = 0; n < kPoints; ++n)
     table.residual[static_cast<size_t>(n)] = float(step[static_cast<size_t>(n)] / sum - 1.0);
   table.residual[kPoints - 1] = 0.0f;
+  // Integrate the step residual (trapezoids, in samples) for the kink residual, and that for the
+  // bend residual; each is made to decay to zero with a band-limited step of the lost area.
+  auto integrateOnce = [&](const std::vector<float>& from, std::vector<float>& to) {
+    std::vector<double> integral(kPoints, 0.0);
+    for (int n = 1; n < kPoints; ++n)
+      integral[static_cast<size_t>(n)] = integral[static_cast<size_t>(n) - 1] +
+          0.5 * (double(from[static_cast<size_t>(n) - 1]) + from[static_cast<size_t>(n)]) / kBlepOversampling;
+    const double delay = -integral[kPoints - 1];
+    to.resize(kPoints);
+    for (int n = 0; n < kPoints; ++n)
+      to[static_cast<size_t>(n)] =
+          float(integral[static_cast<size_t>(n)] + delay * (1.0 + table.residual[static_cast<size_t>(n)]));
+    to[kPoints - 1] = 0.0f;
+  };
+  integrateOnce(table.residual, table.kinkResidual);
+  integrateOnce(table.kinkResidual, table.bendResidual);
   return table;
 }
 
@@ -421,11 +447,22 @@ void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs, const
     const int first = static_cast<int>(std::ceil(resetTime[r]));
     const std::uint32_t pm =
         mod.phaseOffset ? toFixedPhase(mod.phaseOffset[std::clamp(first, 0, n - 1)]) : 0u;
-    const float jump = valueAt(plan, restart + pm) - valueAt(plan, resetFrom[r] + pm);
+    const std::uint32_t after = restart + pm, before = resetFrom[r] + pm;
+    const float jump = valueAt(plan, after) - valueAt(plan, before);
+    // Slopes per sample on both sides, by central differences one table step wide.
+    constexpr std::uint32_t kStep = 1u << kFracBits;
+    const float perSample = float(incs[std::clamp(first, 0, n - 1)]) * (float(kTableSize) / 2.0f / float(kPhaseUnit));
+    const float va = valueAt(plan, after), vb = valueAt(plan, before);
+    const float aPlus = valueAt(plan, after + kStep), aMinus = valueAt(plan, after - kStep);
+    const float bPlus = valueAt(plan, before + kStep), bMinus = valueAt(plan, before - kStep);
+    const float kink = perSample * ((aPlus - aMinus) - (bPlus - bMinus));
+    // Second differences: curvature per sample^2 (one table step is 2 perSample / inc... squared).
+    const float bend = 4.0f * perSample * perSample * ((aPlus - 2.0f * va + aMinus) - (bPlus - 2.0f * vb + bMinus));
     for (int m = 0; m < kBlepSamples; ++m) {
       const int index = first + m;
       if (index < 0) continue;
-      pending[index] += jump * blep.at(float(index) - resetTime[r]);
+      const float since = float(index) - resetTime[r];
+      pending[index] += jump * blep.at(since) + kink * blep.kinkAt(since) + bend * blep.bendAt(since);
     }
   }
   for (int i = 0; i < n; ++i) out[i] += pending[i];
