@@ -5,6 +5,8 @@
 #include <zip.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <memory>
 
 #include "core/error.h"
@@ -25,6 +27,9 @@ constexpr uint64_t kMaxPickleBytes = uint64_t(256) << 20;
 // Deflate cannot expand more than ~1032:1, so a larger declared size is a lie.
 constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr int kMaxStateNesting = 8;
+// Tensors may view one storage several times (tied weights, slices of a flat buffer); four times
+// the storage bytes in elements is far beyond any real checkpoint.
+constexpr uint64_t kMaxViewExpansion = 4;
 
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
@@ -74,7 +79,8 @@ class Package {
     return zip_name_locate(zip_.get(), entry.c_str(), 0);
   }
 
-  std::vector<uint8_t> read(zip_int64_t index, const std::string& entry, uint64_t cap) const {
+  // The entry's uncompressed size, after checking it is possible for this file.
+  uint64_t entrySize(zip_int64_t index, const std::string& entry, uint64_t cap) const {
     zip_stat_t st;
     zip_stat_init(&st);
     if (zip_stat_index(zip_.get(), zip_uint64_t(index), 0, &st) != 0 ||
@@ -89,19 +95,24 @@ class Package {
     if (st.size > limit || st.size > cap)
       throw Error(fmt::format("{}: zip entry '{}' declares an impossible size ({} bytes)", name_, entry,
                               st.size));
-    std::vector<uint8_t> out(size_t(st.size));
+    return st.size;
+  }
+
+  std::vector<uint8_t> read(zip_int64_t index, const std::string& entry, uint64_t cap) const {
+    const uint64_t size = entrySize(index, entry, cap);
+    std::vector<uint8_t> out(static_cast<size_t>(size));
     zip_file_t* file = zip_fopen_index(zip_.get(), zip_uint64_t(index), 0);
     if (!file) throw Error(fmt::format("{}: cannot open zip entry '{}' ({})", name_, entry, zip_strerror(zip_.get())));
     uint64_t got = 0;
-    while (got < st.size) {
-      const zip_int64_t n = zip_fread(file, out.data() + got, st.size - got);
+    while (got < size) {
+      const zip_int64_t n = zip_fread(file, out.data() + got, size - got);
       if (n <= 0) break;
       got += uint64_t(n);
     }
     std::string problem;
-    if (got != st.size) problem = zip_file_strerror(file);
+    if (got != size) problem = zip_file_strerror(file);
     zip_fclose(file);
-    if (got != st.size)
+    if (got != size)
       throw Error(fmt::format("{}: zip entry '{}' is truncated or corrupt ({})", name_, entry, problem));
     return out;
   }
@@ -214,22 +225,39 @@ Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string
     return g.storages[g.tensors[g.at(a.second).index].storage].key <
            g.storages[g.tensors[g.at(b.second).index].storage].key;
   });
+  // Before allocating anything: every storage exists and is as large as declared, and the
+  // tensors together do not ask for far more elements than the storages hold (views can repeat
+  // a storage, but a small file must not expand into gigabytes of floats).
+  std::map<std::string, zip_int64_t> entryIndex;
+  uint64_t storageBytes = 0, tensorElements = 0;
+  for (const auto& [tensorName, id] : tensors) {
+    const pickle::TensorRef& t = g.tensors[size_t(g.at(id).index)];
+    const pickle::StorageRef& s = g.storages[t.storage];
+    const std::string entry = prefix + "data/" + s.key;
+    auto [it, fresh] = entryIndex.emplace(s.key, package.locate(entry));
+    if (it->second < 0)
+      throw Error(fmt::format("{}: storage '{}' of tensor '{}' is missing", name, entry, tensorName));
+    const uint64_t bytes = package.entrySize(it->second, entry, UINT64_MAX);
+    if (fresh) storageBytes += bytes;
+    if (uint64_t(s.numel) > bytes / pickle::dtypeSize(s.dtype))
+      throw Error(fmt::format("{}: storage '{}' holds {} bytes, fewer than its {} {} elements", name,
+                              entry, bytes, s.numel, pickle::dtypeName(s.dtype)));
+    const int64_t numel = checkpoint_detail::checkedNumel(t.sizes, s.numel);
+    tensorElements += uint64_t(std::max<int64_t>(numel, 0));
+  }
+  if (tensorElements > kMaxViewExpansion * storageBytes + 4096)
+    throw Error(fmt::format("{}: tensors declare {} elements, far more than the {} bytes of storage behind them",
+                            name, tensorElements, storageBytes));
+
   std::string loadedKey;
   std::vector<uint8_t> storage;
   for (const auto& [tensorName, id] : tensors) {
     const pickle::TensorRef& t = g.tensors[size_t(g.at(id).index)];
     const pickle::StorageRef& s = g.storages[t.storage];
-    const std::string entry = prefix + "data/" + s.key;
     if (s.key != loadedKey || storage.empty()) {
-      const zip_int64_t index = package.locate(entry);
-      if (index < 0) throw Error(fmt::format("{}: storage '{}' of tensor '{}' is missing", name, entry, tensorName));
-      storage = package.read(index, entry, UINT64_MAX);
+      storage = package.read(entryIndex.at(s.key), prefix + "data/" + s.key, UINT64_MAX);
       loadedKey = s.key;
     }
-    const size_t elem = pickle::dtypeSize(s.dtype);
-    if (uint64_t(s.numel) > storage.size() / elem)
-      throw Error(fmt::format("{}: storage '{}' holds {} bytes, fewer than its {} {} elements", name,
-                              entry, storage.size(), s.numel, pickle::dtypeName(s.dtype)));
     ckpt.state[tensorName] = cutTensor(g, t, storage, tensorName, name);
   }
   return ckpt;

@@ -188,6 +188,20 @@ TEST(TorchPackage, TensorsOutsideTheirStorageAreErrors) {
             std::string::npos);
 }
 
+TEST(TorchPackage, ManyViewsOfOneStorageCannotBlowUpMemory) {
+  // 30 full views of one 1000-byte storage: 30,000 elements from 1 kB is refused up front;
+  // 3 views (tied weights) are fine.
+  const auto package = [](int views) {
+    PickleWriter w;
+    w.proto().emptyDict().mark();
+    for (int i = 0; i < views; ++i) w.str("v" + std::to_string(i)).tensor("ByteStorage", "0", 1000, 0, {1000}, {1});
+    w.setitems().stop();
+    return zipStored({{"archive/data.pkl", w.bytes}, {"archive/data/0", std::string(1000, '\x01')}});
+  };
+  EXPECT_EQ(parse(package(3)).state.at("v2").data, std::vector<float>(1000, 1.0f));
+  EXPECT_NE(errorOf(package(30)).find("far more than the 1000 bytes of storage"), std::string::npos);
+}
+
 TEST(TorchPackage, WrongTypesAreErrors) {
   // _rebuild_tensor_v2 with an integer where the storage should be.
   EXPECT_NE(errorOf(stateWith([](PickleWriter& w) {
