@@ -12,10 +12,14 @@ namespace {
 // 183 Hz across frequency.
 constexpr int kHarmonicHalfFrames = 8;
 constexpr int kPercussiveHalfBins = 8;
+// Bass notes are short (eighth notes: 0.2-0.3 s), so below the crossover the time median is
+// shorter, or a plucked bass note would count as percussive.
+constexpr int kBassHarmonicHalfFrames = 8;
+constexpr int kBassPercussiveHalfBins = 2;
 
 // Bass crossover on the harmonic part. GM basses sit at E1-G3 (41-196 Hz fundamentals); the lead
 // and the chords rarely go below C3 (131 Hz).
-constexpr double kBassCrossoverHz = 150.0;
+constexpr double kBassCrossoverHz = 200.0;
 constexpr int kBassCrossoverOrder = 8;  // steepness of 1 / (1 + (f / fc)^order)
 
 // Stereo-centre cue: q = |L - R|^2 / |L + R|^2 is 0 for a centred source and about 0.06 for a GM
@@ -54,17 +58,22 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
   });
 
   // Harmonic enhancement: median across time, bin by bin.
-  std::vector<float> harmonic(coreSize);
-  pool.parallelFor(0, bins, [&](int64_t f0, int64_t f1) {
-    std::vector<float> window(2 * kHarmonicHalfFrames + 1);
-    for (int64_t f = f0; f < f1; ++f)
-      for (int t = block.coreBegin; t < block.coreEnd; ++t) {
-        const int lo = std::max(0, t - kHarmonicHalfFrames);
-        const int hi = std::min(frames, t + kHarmonicHalfFrames + 1);
-        for (int k = lo; k < hi; ++k) window[size_t(k - lo)] = magnitude[size_t(k) * size_t(bins) + size_t(f)];
-        harmonic[size_t(t - block.coreBegin) * size_t(bins) + size_t(f)] = medianOf(window.data(), hi - lo);
-      }
-  });
+  const auto timeMedian = [&](int half, std::vector<float>& out) {
+    out.resize(coreSize);
+    pool.parallelFor(0, bins, [&](int64_t f0, int64_t f1) {
+      std::vector<float> window(size_t(2 * half + 1));
+      for (int64_t f = f0; f < f1; ++f)
+        for (int t = block.coreBegin; t < block.coreEnd; ++t) {
+          const int lo = std::max(0, t - half);
+          const int hi = std::min(frames, t + half + 1);
+          for (int k = lo; k < hi; ++k) window[size_t(k - lo)] = magnitude[size_t(k) * size_t(bins) + size_t(f)];
+          out[size_t(t - block.coreBegin) * size_t(bins) + size_t(f)] = medianOf(window.data(), hi - lo);
+        }
+    });
+  };
+  std::vector<float> harmonic, bassHarmonic;
+  timeMedian(kHarmonicHalfFrames, harmonic);
+  timeMedian(kBassHarmonicHalfFrames, bassHarmonic);
 
   std::vector<float> bassWeight(static_cast<size_t>(bins));
   for (int f = 0; f < bins; ++f)
@@ -75,15 +84,22 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
   for (auto& v : powers) v.assign(coreSize, 0.0f);
   pool.parallelFor(block.coreBegin, block.coreEnd, [&](int64_t t0, int64_t t1) {
     std::vector<float> window(2 * kPercussiveHalfBins + 1);
+    const auto frequencyMedian = [&](size_t row, int f, int half) {
+      const int lo = std::max(0, f - half);
+      const int hi = std::min(bins, f + half + 1);
+      for (int k = lo; k < hi; ++k) window[size_t(k - lo)] = magnitude[row + size_t(k)];
+      return medianOf(window.data(), hi - lo);
+    };
     for (int64_t t = t0; t < t1; ++t) {
       const size_t row = size_t(t) * size_t(bins);
       const size_t outRow = size_t(t - block.coreBegin) * size_t(bins);
       for (int f = 0; f < bins; ++f) {
-        const int lo = std::max(0, f - kPercussiveHalfBins);
-        const int hi = std::min(bins, f + kPercussiveHalfBins + 1);
-        for (int k = lo; k < hi; ++k) window[size_t(k - lo)] = magnitude[row + size_t(k)];
-        const float percussive = medianOf(window.data(), hi - lo);
-        const float harm = harmonic[outRow + size_t(f)];
+        const float bass = bassWeight[size_t(f)];
+        const float percussive =
+            bass > 0.01f ? bass * frequencyMedian(row, f, kBassPercussiveHalfBins) +
+                               (1.0f - bass) * frequencyMedian(row, f, kPercussiveHalfBins)
+                         : frequencyMedian(row, f, kPercussiveHalfBins);
+        const float harm = bass * bassHarmonic[outRow + size_t(f)] + (1.0f - bass) * harmonic[outRow + size_t(f)];
         const float h2 = harm * harm, p2 = percussive * percussive;
         const float harmonicShare = h2 / (h2 + p2 + kTiny);
 
@@ -94,12 +110,11 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
         const float centre = 1.0f / (1.0f + q * q);
 
         const float harmonicPower = power * harmonicShare;
-        const float bass = bassWeight[size_t(f)];
         const size_t o = outRow + size_t(f);
         powers[kDrums][o] = power * (1.0f - harmonicShare) + kTiny;
-        powers[kBass][o] = harmonicPower * bass + kTiny;
+        powers[kBass][o] = harmonicPower * bass * centre + kTiny;
         powers[kVocals][o] = harmonicPower * (1.0f - bass) * centre + kTiny;
-        powers[kOther][o] = harmonicPower * (1.0f - bass) * (1.0f - centre) + kTiny;
+        powers[kOther][o] = harmonicPower * ((1.0f - bass) * (1.0f - centre) + bass * (1.0f - centre)) + kTiny;
       }
     }
   });
