@@ -249,9 +249,14 @@ void Oscillator::prepare(double sampleRate) {
     const double c = 1.0 - std::exp(-2.0 * 3.14159265358979 * std::min(corner, 0.45 * sampleRate) / sampleRate);
     pinkCoefficient_[k] = float(c);
     pinkWeight_[k] = float(std::sqrt(kPinkLowestCornerHz / corner));
-    // A one-pole low-pass y += c (x - y) passes c / (2 - c) of its input's variance (1/3 here).
-    variance += double(pinkWeight_[k]) * pinkWeight_[k] * c / (2.0 - c) / 3.0;
   }
+  // All filters hear the same white noise (variance 1/3), so the output variance is the energy of
+  // the summed impulse response, sum_n (sum_k w_k c_k (1 - c_k)^n)^2, in closed form.
+  for (size_t j = 0; j < pink_.size(); ++j)
+    for (size_t k = 0; k < pink_.size(); ++k) {
+      const double cj = pinkCoefficient_[j], ck = pinkCoefficient_[k];
+      variance += double(pinkWeight_[j]) * pinkWeight_[k] * cj * ck / (1.0 - (1.0 - cj) * (1.0 - ck)) / 3.0;
+    }
   // Scale to an RMS of 0.25 (peaks near 1).
   const float scale = float(0.25 / std::sqrt(variance));
   for (float& w : pinkWeight_) w *= scale;
@@ -482,9 +487,10 @@ void Oscillator::renderNoise(float* out, int n) {
     return;
   }
   for (int i = 0; i < n; ++i) {
+    const float white = randomBipolar(noiseState_);
     float sum = 0.0f;
     for (size_t k = 0; k < pink_.size(); ++k) {
-      pink_[k] += pinkCoefficient_[k] * (randomBipolar(noiseState_) - pink_[k]);
+      pink_[k] += pinkCoefficient_[k] * (white - pink_[k]);
       sum += pinkWeight_[k] * pink_[k];
     }
     out[i] = sum;

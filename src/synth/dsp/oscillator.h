@@ -108,8 +108,8 @@ class Oscillator {
   std::uint32_t lastIncrement_ = 0;
   bool haveIncrement_ = false;
   std::uint32_t noiseState_ = 0x9E3779B9u;
-  // Pink noise: one-pole low-passes of independent white noises, one per octave (their summed
-  // spectra approximate 1/f), with their coefficients and weights.
+  // Pink noise: one white noise through parallel one-pole low-passes, one per octave from 10 Hz,
+  // weighted by 1/sqrt(corner) (their sum approximates a 1/f power spectrum).
   std::array<float, 11> pink_{};
   std::array<float, 11> pinkCoefficient_{};
   std::array<float, 11> pinkWeight_{};
