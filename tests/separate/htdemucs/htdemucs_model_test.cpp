@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/error.h"
 #include "core/npy.h"
 #include "nn/checkpoint.h"
 #include "nn/ops/parallel.h"
@@ -38,30 +39,94 @@ double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
   return m;
 }
 
-void expectSegmentParity(const std::string& folder, int threads) {
-  nn::setThreads(threads);
-  LoadedModel loaded = loadFixtureModel(folder);
-  const NpyArray in = readNpy(fixturePath("htdemucs/" + folder + "/seg0_in.npy"));
-  const NpyArray expected = readNpy(fixturePath("htdemucs/" + folder + "/seg0_out.npy"));
-  const int64_t length = in.shape.back();
-  std::vector<float> out(expected.data.size());
-  loaded.model->forward(in.data.data(), length, out.data());
-  const double err = maxAbsDiff(out, expected.data);
-  double peak = 0.0;
-  for (float v : expected.data) peak = std::max(peak, double(std::fabs(v)));
-  std::printf("[htdemucs %s] seg0 max abs error %.3g (reference peak %.3g, %d thread(s))\n", folder.c_str(), err, peak,
-              threads);
-  EXPECT_LE(err, 1e-4);
+struct Segment {
+  NpyArray in, expected;
+};
+
+Segment readSegment(const std::string& folder) {
+  return {readNpy(fixturePath("htdemucs/" + folder + "/seg0_in.npy")),
+          readNpy(fixturePath("htdemucs/" + folder + "/seg0_out.npy"))};
 }
 
-TEST(HTDemucsModel, Small4SegmentMatchesReference) {
+std::vector<float> runSegment(HTDemucsModel& model, const Segment& seg, int threads) {
+  nn::setThreads(threads);
+  std::vector<float> out(seg.expected.data.size());
+  model.forward(seg.in.data.data(), seg.in.shape.back(), out.data());
+  return out;
+}
+
+double peakOf(const std::vector<float>& v) {
+  double peak = 0.0;
+  for (float x : v) peak = std::max(peak, double(std::fabs(x)));
+  return peak;
+}
+
+TEST(HTDemucsModel, Small4SegmentMatchesReferenceWithOneAndTwoThreads) {
   MIDISTEMS_REQUIRE_FIXTURE("htdemucs/small4/htdemucs_ref.th");
-  expectSegmentParity("small4", 2);
+  LoadedModel loaded = loadFixtureModel("small4");
+  const Segment seg = readSegment("small4");
+  const auto one = runSegment(*loaded.model, seg, 1);
+  const auto two = runSegment(*loaded.model, seg, 2);
+  const double err1 = maxAbsDiff(one, seg.expected.data), err2 = maxAbsDiff(two, seg.expected.data);
+  const double threadDiff = maxAbsDiff(one, two);
+  std::printf("[htdemucs small4] seg0 max abs error %.3g (1 thread), %.3g (2 threads); 1 vs 2 threads %.3g; "
+              "reference peak %.3g\n", err1, err2, threadDiff, peakOf(seg.expected.data));
+  EXPECT_LE(err1, 1e-4);
+  EXPECT_LE(err2, 1e-4);
+  EXPECT_LE(threadDiff, 1e-5);
 }
 
 TEST(HTDemucsModel, Small6sSegmentMatchesReference) {
   MIDISTEMS_REQUIRE_FIXTURE("htdemucs/small6s/htdemucs_ref.th");
-  expectSegmentParity("small6s", 2);
+  LoadedModel loaded = loadFixtureModel("small6s");
+  EXPECT_EQ(loaded.model->numSources(), 6);
+  EXPECT_FALSE(loaded.model->channel_upsampler.has_value()) << "htdemucs_6s has bottom_channels 0";
+  const Segment seg = readSegment("small6s");
+  const double err = maxAbsDiff(runSegment(*loaded.model, seg, 2), seg.expected.data);
+  std::printf("[htdemucs small6s] seg0 max abs error %.3g (reference peak %.3g)\n", err, peakOf(seg.expected.data));
+  EXPECT_LE(err, 1e-4);
+}
+
+TEST(HTDemucsModel, EveryCheckpointKeyMapsToOneModelTensor) {
+  MIDISTEMS_REQUIRE_FIXTURE("htdemucs/small4/htdemucs_ref.th");
+  const auto path = fixturePath("htdemucs/small4/htdemucs_ref.th");
+  const nn::Checkpoint checkpoint = nn::loadCheckpoint(path);
+  const HTDemucsConfig config = HTDemucsConfig::fromKwargs(checkpoint.kwargs, "small4");
+  {
+    CheckpointWeights weights(checkpoint.state, "small4");
+    HTDemucsModel model(config, weights);  // finish() throws if any key is left over
+    EXPECT_EQ(weights.consumed(), checkpoint.state.size());
+    EXPECT_EQ(weights.consumed(), 533u);  // manifest.json: state_tensors
+  }
+  auto expectError = [&](std::map<std::string, nn::LoadedTensor> state, const std::string& mention) {
+    CheckpointWeights weights(std::move(state), "small4.th");
+    try {
+      HTDemucsModel model(config, weights);
+      ADD_FAILURE() << "no error for " << mention;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("small4.th"), std::string::npos) << e.what();
+    }
+  };
+  auto missing = checkpoint.state;
+  missing.erase("crosstransformer.layers_t.3.norm3.bias");
+  expectError(missing, "crosstransformer.layers_t.3.norm3.bias");
+  auto extra = checkpoint.state;
+  extra["decoder.0.norm2.weight"] = nn::LoadedTensor{{64}, std::vector<float>(64, 1.0f)};
+  expectError(extra, "decoder.0.norm2.weight");
+  auto misShaped = checkpoint.state;
+  misShaped["tencoder.2.conv.weight"].shape = {32, 16, 4, 2};
+  expectError(misShaped, "tencoder.2.conv.weight");
+}
+
+TEST(HTDemucsModel, UnsupportedOptionsAreRejected) {
+  nlohmann::json kwargs = {{"sources", {"a", "b"}}, {"cac", false}};
+  EXPECT_THROW(HTDemucsConfig::fromKwargs(kwargs, "x.th"), Error);
+  kwargs = {{"sources", {"a", "b"}}, {"norm_starts", 2}};
+  EXPECT_THROW(HTDemucsConfig::fromKwargs(kwargs, "x.th"), Error);
+  kwargs = {{"sources", {"a", "b"}}, {"segment", {{"numerator", 39}, {"denominator", 5}}}};
+  EXPECT_EQ(HTDemucsConfig::fromKwargs(kwargs, "x.th").segmentLength(), 343980);
+  EXPECT_THROW(HTDemucsConfig::fromKwargs(nlohmann::json::object(), "x.th"), Error);
 }
 
 }  // namespace
