@@ -33,7 +33,7 @@ enum class Waveform : std::uint8_t {
   Triangle,
   Wavetable,  // the frames of setWavetable(), morphed by setWavetablePosition()
   WhiteNoise,
-  PinkNoise,  // -3 dB/octave from 20 Hz to 20 kHz
+  PinkNoise,  // -3 dB/octave (octave-band powers within 1.3 dB from 40 Hz to 10 kHz), RMS 0.25
 };
 
 // Instants at which a master oscillator's phase wrapped during one block, for hard sync. Each entry

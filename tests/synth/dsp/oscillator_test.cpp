@@ -224,3 +224,36 @@ TEST(Oscillator, FrequencyGlidesLinearlyAcrossABlock) {
 
 }  // namespace
 }  // namespace midistems::synth::dsp
+
+namespace midistems::synth::dsp {
+namespace {
+
+TEST(Wavetable, PositionMorphsBetweenAdjacentFrames) {
+  // Basic shapes: position 0 is the sine, position 1 the square; in between, the mix of the two
+  // adjacent frames.
+  const Wavetable& basic = builtinWavetable(BuiltinWavetable::BasicShapes);
+  auto render = [&](Waveform w, float position) {
+    Oscillator osc = makeOscillator(w, 0.5f, &basic, position);
+    return renderOscillator(osc, 220.0f, 4096, 0);
+  };
+  const auto sine = render(Waveform::Sine, 0.0f), square = render(Waveform::Square, 0.0f);
+  const auto first = render(Waveform::Wavetable, 0.0f), last = render(Waveform::Wavetable, 1.0f);
+  double worstSine = 0.0, worstSquare = 0.0;
+  for (size_t i = 0; i < sine.size(); ++i) {
+    worstSine = std::max(worstSine, double(std::abs(first[i] - sine[i])));
+    worstSquare = std::max(worstSquare, double(std::abs(last[i] - square[i])));
+  }
+  EXPECT_LT(worstSine, 1e-5);
+  EXPECT_LT(worstSquare, 1e-5);
+  // Halfway between frames 7 and 8 of 16: the average of the two frames' renders.
+  const float a = 7.0f / 15.0f, b = 8.0f / 15.0f;
+  const auto fa = render(Waveform::Wavetable, a), fb = render(Waveform::Wavetable, b);
+  const auto mid = render(Waveform::Wavetable, 0.5f * (a + b));
+  double worstMid = 0.0;
+  for (size_t i = 0; i < mid.size(); ++i)
+    worstMid = std::max(worstMid, double(std::abs(mid[i] - 0.5f * (fa[i] + fb[i]))));
+  EXPECT_LT(worstMid, 1e-5);
+}
+
+}  // namespace
+}  // namespace midistems::synth::dsp
