@@ -52,9 +52,10 @@ struct KitTable {
     DrumSound snare;
     snare.toneStartHz = 260, snare.toneEndHz = 185, snare.pitchDecay = 0.02f, snare.toneDecay = 0.09f;
     snare.toneLevel = 0.55f, snare.noiseDecay = 0.16f, snare.noiseLevel = 0.7f;
-    snare.filterHz = 1400, snare.filterQ = 0.6f;
+    // Snare wires: wide band of noise around 3 kHz.
+    snare.filter = F::BandPass, snare.filterHz = 3000, snare.filterQ = 0.5f;
     set(38, snare);
-    snare.toneDecay = 0.07f, snare.noiseDecay = 0.13f, snare.filterHz = 1800;
+    snare.toneDecay = 0.07f, snare.noiseDecay = 0.13f, snare.filterHz = 3500;
     set(40, snare);
     DrumSound rim;
     rim.toneStartHz = 1700, rim.toneEndHz = 1600, rim.toneDecay = 0.015f, rim.toneLevel = 0.6f;
@@ -70,7 +71,7 @@ struct KitTable {
     DrumSound pedalHat = cymbal(hatHz, 0.03f, 7000, 0.3f, 0.55f);
     pedalHat.chokeGroup = 1;
     set(44, pedalHat);
-    DrumSound openHat = cymbal(hatHz, 0.45f, 7000, 0.3f, 0.6f);
+    DrumSound openHat = cymbal(hatHz, 0.3f, 7000, 0.3f, 0.6f);
     openHat.chokeGroup = 1, openHat.chokedByGroup = true;
     set(46, openHat);
     set(41, tom(82, -0.45f));
@@ -79,15 +80,15 @@ struct KitTable {
     set(47, tom(135, 0.0f));
     set(48, tom(158, 0.15f));
     set(50, tom(185, 0.3f));
-    set(49, cymbal(520, 1.6f, 5000, -0.35f, 0.6f));
-    set(57, cymbal(560, 1.6f, 5200, 0.35f, 0.6f));
-    set(52, cymbal(380, 1.2f, 3500, -0.2f, 0.6f));
-    set(55, cymbal(640, 0.7f, 6000, -0.25f, 0.5f));
-    DrumSound ride = cymbal(700, 1.1f, 6000, 0.35f, 0.35f);
+    set(49, cymbal(520, 0.8f, 5000, -0.35f, 0.6f));
+    set(57, cymbal(560, 0.8f, 5200, 0.35f, 0.6f));
+    set(52, cymbal(380, 0.6f, 3500, -0.2f, 0.6f));
+    set(55, cymbal(640, 0.35f, 6000, -0.25f, 0.5f));
+    DrumSound ride = cymbal(700, 0.6f, 6000, 0.35f, 0.35f);
     ride.toneStartHz = ride.toneEndHz = 3100, ride.toneDecay = 0.35f, ride.toneLevel = 0.12f;
     set(51, ride);
     set(59, ride);
-    DrumSound bell = cymbal(900, 0.8f, 3000, 0.35f, 0.4f);
+    DrumSound bell = cymbal(900, 0.5f, 3000, 0.35f, 0.4f);
     bell.toneStartHz = bell.toneEndHz = 2200, bell.toneDecay = 0.6f, bell.toneLevel = 0.3f;
     set(53, bell);
     DrumSound cowbell;
@@ -108,7 +109,7 @@ struct KitTable {
     set(76, hand(1000, 0.04f, 0.2f));  // hi wood block
     set(77, hand(800, 0.05f, 0.2f));   // low wood block
     DrumSound triangle;
-    triangle.toneStartHz = triangle.toneEndHz = 4800, triangle.toneDecay = 1.0f, triangle.toneLevel = 0.25f;
+    triangle.toneStartHz = triangle.toneEndHz = 4800, triangle.toneDecay = 0.5f, triangle.toneLevel = 0.25f;
     set(81, triangle);
     triangle.toneDecay = 0.1f;
     set(80, triangle);

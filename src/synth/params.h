@@ -133,7 +133,7 @@ enum class ModDest : int {
   MIDISTEMS_MOD_SLOT_PARAMS(X, Mod7, "mod7", "Mod slot 7")                                          \
   MIDISTEMS_MOD_SLOT_PARAMS(X, Mod8, "mod8", "Mod slot 8")                                          \
   X(ChorusOn, "chorus_on", "Chorus on", 0, 1, 0, "", Toggle, 1, nullptr, 1)                        \
-  X(ChorusRate, "chorus_rate", "Chorus rate", 0.05f, 5, 0.6f, "Hz", Exponential, 1, nullptr, 1)   \
+  X(ChorusRate, "chorus_rate", "Chorus rate", 0.05f, 10, 0.6f, "Hz", Exponential, 1, nullptr, 1)   \
   X(ChorusDepth, "chorus_depth", "Chorus depth", 0, 1, 0.5f, "", Linear, 1, nullptr, 1)           \
   X(ChorusMix, "chorus_mix", "Chorus mix", 0, 1, 0.35f, "", Linear, 1, nullptr, 1)                \
   X(DelayOn, "delay_on", "Delay on", 0, 1, 0, "", Toggle, 1, nullptr, 1)                           \

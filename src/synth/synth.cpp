@@ -37,6 +37,16 @@ class DenormalGuard {
 
 constexpr float kPi = 3.14159265358979f;
 
+// Protection for ears and speakers: transparent up to +12 dBFS, then a soft knee that never
+// passes +18 dBFS. Only extreme patches (full resonance, drive and gain on many voices) reach it.
+inline float safetyLimit(float x) {
+  constexpr float kKnee = 4.0f, kCeiling = 8.0f;
+  const float magnitude = std::fabs(x);
+  if (magnitude <= kKnee) return x;
+  const float over = softClip((magnitude - kKnee) / (kCeiling - kKnee)) * (kCeiling - kKnee);
+  return std::copysign(kKnee + over, x);
+}
+
 }  // namespace
 
 Synth::Synth() : groups_(new VoiceGroup[kGroups]) {
@@ -67,8 +77,6 @@ void Synth::prepare(float sampleRate) {
   globalLfoPhase_[0] = globalLfoPhase_[1] = 0;
   prepared_ = true;
   setPatch(target_);
-  outputGain_[0] = outputTarget_[0];
-  outputGain_[1] = outputTarget_[1];
 }
 
 void Synth::setPatch(const Patch& patch) {
@@ -77,6 +85,8 @@ void Synth::setPatch(const Patch& patch) {
     smoothed_[i] = target_.values[size_t(i)];
   }
   updateContext();
+  outputGain_[0] = outputTarget_[0];
+  outputGain_[1] = outputTarget_[1];
 }
 
 void Synth::submitPatch(const Patch& patch) {
@@ -376,8 +386,8 @@ void Synth::renderRun(float* left, float* right, int frames) {
   for (int i = 0; i < frames; ++i) {
     outputGain_[0] = outputTarget_[0] + (outputGain_[0] - outputTarget_[0]) * outputCoef_;
     outputGain_[1] = outputTarget_[1] + (outputGain_[1] - outputTarget_[1]) * outputCoef_;
-    left[i] *= outputGain_[0];
-    right[i] *= outputGain_[1];
+    left[i] = safetyLimit(left[i] * outputGain_[0]);
+    right[i] = safetyLimit(right[i] * outputGain_[1]);
   }
 }
 

@@ -183,8 +183,11 @@ void renderGroup(VoiceGroup& g, const VoiceContext& ctx, int frames, vfloat* acc
         if (env.remaining == 0) advanceEnvelope(g, l, e, ctx);
       }
       if (lane.env[kAmpEnv].stage == EnvStage::Idle) {
+        // A silent lane keeps running with the others: freeze its ramps so that its filter
+        // coefficients cannot drift out of the stable range while nobody updates them.
         lane.active = false;
         --g.activeCount;
+        for (int k = 0; k < kNumRamps; ++k) g.rampStep[k][l] = 0.0f;
       }
     }
     offset += run;

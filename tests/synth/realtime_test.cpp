@@ -1,0 +1,157 @@
+// Real-time safety: after prepare(), Synth::process and DrumKit::process (and the control-thread
+// calls queueParameter) make no heap allocation and take no mutex. This executable interposes
+// malloc/calloc/realloc/free/aligned allocation, every operator new/delete (through malloc) and
+// pthread_mutex_lock, and counts the calls made while a measured section runs.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <random>
+
+#include "synth/drum_kit.h"
+#include "synth/preset.h"
+#include "synth/synth.h"
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void __libc_free(void*);
+void* __libc_memalign(size_t, size_t);
+}
+
+namespace {
+std::atomic<bool> gCounting{false};
+std::atomic<long> gAllocations{0}, gFrees{0}, gLocks{0};
+using MutexLock = int (*)(pthread_mutex_t*);
+MutexLock gRealLock = nullptr;
+}  // namespace
+
+extern "C" void* malloc(size_t n) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
+  return __libc_malloc(n);
+}
+extern "C" void* calloc(size_t a, size_t b) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
+  return __libc_calloc(a, b);
+}
+extern "C" void* realloc(void* p, size_t n) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
+  return __libc_realloc(p, n);
+}
+extern "C" void free(void* p) {
+  if (p && gCounting.load(std::memory_order_relaxed)) ++gFrees;
+  __libc_free(p);
+}
+extern "C" int posix_memalign(void** out, size_t alignment, size_t n) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
+  *out = __libc_memalign(alignment, n);
+  return *out ? 0 : ENOMEM;
+}
+extern "C" void* aligned_alloc(size_t alignment, size_t n) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
+  return __libc_memalign(alignment, n);
+}
+extern "C" int pthread_mutex_lock(pthread_mutex_t* m) {
+  if (gCounting.load(std::memory_order_relaxed)) ++gLocks;
+  if (!gRealLock) gRealLock = reinterpret_cast<MutexLock>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+  return gRealLock(m);
+}
+void* operator new(size_t n) {
+  if (void* p = malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return operator new(n); }
+void* operator new(size_t n, std::align_val_t a) {
+  void* p = nullptr;
+  if (posix_memalign(&p, std::max(size_t(a), sizeof(void*)), n ? n : 1) != 0) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { free(p); }
+void operator delete[](void* p) noexcept { free(p); }
+void operator delete(void* p, size_t) noexcept { free(p); }
+void operator delete[](void* p, size_t) noexcept { free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
+
+namespace midistems::synth {
+namespace {
+
+struct Counted {
+  long allocations, frees, locks;
+};
+
+template <class Body>
+Counted countDuring(Body body) {
+  gAllocations = gFrees = gLocks = 0;
+  gCounting = true;
+  body();
+  gCounting = false;
+  return {gAllocations.load(), gFrees.load(), gLocks.load()};
+}
+
+TEST(RealTime, InterposerSeesAllocationsAndLocks) {
+  // The counters must be able to fail: an allocation and a lock inside the window are counted.
+  pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+  const Counted c = countDuring([&] {
+    auto* p = new std::vector<int>(100);
+    delete p;
+    pthread_mutex_lock(&mutex);
+    pthread_mutex_unlock(&mutex);
+  });
+  EXPECT_GE(c.allocations, 2);
+  EXPECT_GE(c.frees, 2);
+  EXPECT_EQ(c.locks, 1);
+}
+
+TEST(RealTime, ProcessNeverAllocatesOrLocks) {
+  Synth synth;
+  synth.prepare(48000);
+  synth.setPatch(factoryPreset("warm_pad").patch);
+  DrumKit drums;
+  drums.prepare(48000);
+  std::vector<Patch> presets;
+  for (const auto& name : factoryPresetNames()) presets.push_back(factoryPreset(name).patch);
+
+  std::vector<float> left(4096), right(4096);
+  std::vector<Event> events;
+  events.reserve(4096);
+  std::mt19937 rng(11);
+  long allocations = 0, frees = 0, locks = 0;
+  for (int round = 0; round < 200; ++round) {
+    // Control thread, outside the measured window: a preset swap every few blocks.
+    if (round % 5 == 0) synth.submitPatch(presets[size_t(round / 5) % presets.size()]);
+    const int frames = 1 + int(rng() % 4096);
+    events.clear();
+    for (int i = 0; i < 64; ++i) {
+      const uint32_t frame = uint32_t(rng() % uint32_t(frames));
+      const uint32_t kind = rng() % 8;
+      const uint8_t a = uint8_t(rng() % 128), b = uint8_t(rng() % 128);
+      static const uint8_t kStatus[] = {0x90, 0x80, 0xB0, 0xE0, 0xD0, 0x99, 0x90};
+      if (kind < 7)
+        events.push_back(Event::midi(frame, kStatus[kind], a, kind == 2 ? uint8_t(64 + (b % 60)) : b));
+      else
+        events.push_back(Event::parameter(frame, static_cast<Param>(rng() % kNumParams), float(rng() % 1000) / 10.0f));
+    }
+    std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return x.frame < y.frame; });
+    const Counted c = countDuring([&] {
+      synth.queueParameter(Param::FilterCutoff, float(200 + rng() % 5000));
+      synth.process(left.data(), right.data(), frames, events.data(), int(events.size()));
+      drums.process(left.data(), right.data(), frames, events.data(), int(events.size()));
+    });
+    allocations += c.allocations, frees += c.frees, locks += c.locks;
+  }
+  EXPECT_EQ(allocations, 0);
+  EXPECT_EQ(frees, 0);
+  EXPECT_EQ(locks, 0);
+  EXPECT_GT(synth.activeVoices() + drums.activeVoices(), 0);
+}
+
+}  // namespace
+}  // namespace midistems::synth
