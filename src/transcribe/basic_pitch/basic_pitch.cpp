@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "core/resample.h"
@@ -193,7 +194,11 @@ BasicPitchModel::~BasicPitchModel() = default;
 BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
   const tfjs::Graph graph = tfjs::Graph::load(modelDir);
   auto impl = std::make_unique<Impl>();
-  impl->net = BasicPitchNetwork::fromGraph(graph);
+  try {
+    impl->net = BasicPitchNetwork::fromGraph(graph);
+  } catch (const std::out_of_range&) {
+    graph.fail("unexpected graph structure (a node lacks an input or a constant is too short)");
+  }
   const auto& net = impl->net;
   // The runner's windowing and output sizes are the released model's; refuse anything else.
   if (net.stackedBins != kBasicPitchContourBins || net.contourOut.shape.outChannels != 1 ||
@@ -208,6 +213,10 @@ BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
   const int frames = model.impl_->cqt(silence.data(), ws, cqt);
   if (frames != kBasicPitchFramesPerWindow)
     graph.fail("CQT gives " + std::to_string(frames) + " frames per window, expected 172");
+  model.impl_->window(silence.data(), ws);
+  if (ws.note.size() != size_t(frames) * kBasicPitchNotes || ws.onset.size() != ws.note.size() ||
+      ws.contour.size() != size_t(frames) * kBasicPitchContourBins)
+    graph.fail("network outputs do not have 88 notes and 264 contour bins");
   return model;
 }
 

@@ -109,7 +109,7 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
     if (!mirror) g.fail("CQT octave " + std::to_string(octave) + " has no reflection pad");
     if (mirror->mode != "REFLECT") g.fail("CQT pad " + mirror->name + " is not REFLECT");
     const auto [padL, padR] = timePadding(g, *mirror);
-    if (padL != padR) g.fail("CQT pad " + mirror->name + " is asymmetric");
+    if (padL != padR || padL < 0 || padL > 4096) g.fail("CQT pad " + mirror->name + " is asymmetric or implausible");
     oct.reflectPad = padL;
 
     const auto branches = dataConsumers(g, *mirror);
@@ -122,11 +122,14 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
       if (filter.shape.size() != 4 || filter.shape[0] != 1 || filter.shape[2] != 1)
         g.fail("CQT kernel " + conv.inputs[1] + " is not [1,taps,1,bins]");
       if (net.taps == 0) {
+        if (filter.shape[1] < 1 || filter.shape[1] > 4096 || filter.shape[3] < 1 || filter.shape[3] > 128)
+          g.fail("CQT kernel " + conv.inputs[1] + " has implausible sizes");
         net.taps = int(filter.shape[1]);
         net.binsPerOctave = int(filter.shape[3]);
       }
       auto weights = convFilter(g, conv, net.taps, net.binsPerOctave);
       oct.hop = int(strideAt(g, conv, 2));
+      if (oct.hop < 1 || oct.hop > 4096) g.fail("CQT kernel " + conv.name + " has an implausible hop");
       bool negated = false;
       const Node& pack = forwardTo(g, conv, "Pack", &negated);
       if (!stack.empty() && stack != pack.name) g.fail("CQT banks of " + mirror->name + " do not meet");
@@ -154,6 +157,9 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
         g.fail("low-pass filter " + conv.inputs[1] + " is not [1,taps,1,1]");
       oct.lowpass = filter.floats;
       oct.lowpassStride = int(strideAt(g, conv, 2));
+      if (oct.lowpass.empty() || oct.lowpassStride < 1 || oct.lowpassStride > 16 || oct.lowpassPadBefore < 0 ||
+          oct.lowpassPadAfter < 0 || oct.lowpassPadBefore + oct.lowpassPadAfter > 4096)
+        g.fail("low-pass " + conv.name + " has implausible sizes");
       signal = &g.node(forwardTo(g, conv, "MirrorPad").inputs.at(0));
     }
     net.octaves.push_back(std::move(oct));
@@ -217,8 +223,12 @@ ConvLayer readConv(const Graph& g, const Node& conv, int inChannels, int outChan
   if (w.isInt || w.shape.size() != 4 || w.shape[2] != inChannels || w.shape[3] != outChannels)
     g.fail("convolution weights " + conv.inputs[1] + " do not have " + std::to_string(inChannels) + " inputs and " +
            std::to_string(outChannels) + " outputs");
+  const int64_t strideFreq = strideAt(g, conv, 2);
+  if (w.shape[0] < 1 || w.shape[0] > 64 || w.shape[1] < 1 || w.shape[1] > 64 || outChannels < 1 || outChannels > 256 ||
+      strideFreq < 1 || strideFreq > 64)
+    g.fail("convolution " + conv.name + " has implausible kernel sizes or strides");
   ConvLayer layer;
-  layer.shape = {int(w.shape[0]), int(w.shape[1]), inChannels, outChannels, int(strideAt(g, conv, 2))};
+  layer.shape = {int(w.shape[0]), int(w.shape[1]), inChannels, outChannels, int(strideFreq)};
   layer.weights = w.floats;
   layer.bias = g.floatTensor(conv.inputs.at(2), {outChannels}).floats;
   layer.relu = relu;
@@ -270,6 +280,10 @@ BasicPitchNetwork BasicPitchNetwork::fromGraph(const Graph& g) {
   if (readStack(g, onsetStack, bnAdd, onsetKept) != net.harmonicShifts || onsetKept != net.stackedBins)
     g.fail("the two harmonic stacks differ");
   const int channels = int(net.harmonicShifts.size());
+  if (net.stackedBins < 1 || net.stackedBins > net.keptBins || channels < 1 || channels > 64)
+    g.fail("harmonic stack has implausible sizes");
+  for (int shift : net.harmonicShifts)
+    if (shift < -net.keptBins || shift > net.keptBins) g.fail("harmonic stack has an implausible shift");
 
   net.contourConv = readConv(g, contourConv, channels, int(g.constant(contourConv.inputs.at(1)).shape.at(3)), true);
   net.contourOut = readConv(g, contourOutConv, net.contourConv.shape.outChannels, 1, false);

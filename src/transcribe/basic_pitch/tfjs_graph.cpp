@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -122,28 +123,30 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
       for (const auto& w : group.at("weights")) {
         Tensor t;
         const std::string name = w.at("name").get<std::string>();
+        int64_t count = 1;
         for (const auto& d : w.at("shape")) {
           const int64_t dim = d.get<int64_t>();
           if (dim < 0 || dim > (int64_t(1) << 31)) g.fail("tensor " + name + " has an invalid shape");
           t.shape.push_back(dim);
+          count = dim == 0 ? 0 : std::min<int64_t>(count * dim, int64_t(1) << 40);  // no overflow
         }
         if (w.contains("quantization")) g.fail("tensor " + name + " is quantised (not supported)");
         const std::string dtype = w.at("dtype").get<std::string>();
         if (dtype != "float32" && dtype != "int32")
           g.fail("tensor " + name + " has unsupported dtype " + dtype);
-        const auto count = size_t(t.size());
-        if (count > (bytes.size() - offset) / 4)
+        if (uint64_t(count) > (bytes.size() - offset) / 4)
           g.fail("weight shard is truncated (tensor " + name + " " + shapeText(t.shape) +
                  " needs bytes beyond its end)");
         t.isInt = dtype == "int32";
+        const auto n = size_t(count);
         if (t.isInt) {
-          t.ints.resize(count);
-          std::memcpy(t.ints.data(), bytes.data() + offset, count * 4);
+          t.ints.resize(n);
+          std::memcpy(t.ints.data(), bytes.data() + offset, n * 4);
         } else {
-          t.floats.resize(count);
-          std::memcpy(t.floats.data(), bytes.data() + offset, count * 4);
+          t.floats.resize(n);
+          std::memcpy(t.floats.data(), bytes.data() + offset, n * 4);
         }
-        offset += count * 4;
+        offset += n * 4;
         g.constants_[name] = std::move(t);
       }
       if (offset != bytes.size())

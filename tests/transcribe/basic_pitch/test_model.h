@@ -47,7 +47,7 @@ inline const SharedBasicPitchModel& sharedBasicPitchModel() {
   const auto& var##Shared = ::midistems::testing::sharedBasicPitchModel();                           \
   if (!var##Shared.installed) GTEST_SKIP() << "SKIPPED: " << var##Shared.loadError;                 \
   ASSERT_TRUE(var##Shared.model.has_value()) << var##Shared.loadError;                              \
-  const auto* var = &*var##Shared.model
+  [[maybe_unused]] const auto* var = &*var##Shared.model
 
 // Max |a - b| over the first n values of each (rows of width `width` taken from both).
 inline double maxAbsError(const float* a, const float* b, size_t n) {
