@@ -14,8 +14,8 @@ constexpr float kButterworth4High = 0.76536686f;  // Q = 1.3066
 // Damping at resonance 1: slightly negative, so that the filter self-oscillates from any small
 // excitation and grows at a rate of about 1 % of the cutoff frequency per cycle.
 constexpr float kSelfOscillationDamping = -0.02f;
-// Van der Pol limiter: damping grows with the square of the band-pass state, so the oscillation
-// settles where the average damping is zero (band-pass state amplitude sqrt(2 * 0.02 / 0.04) = 1).
+// Van der Pol-like limiter: damping grows with the squared amplitude of the resonant section, so
+// the oscillation settles where the damping is zero (state amplitude sqrt(0.02 / 0.04 * 2) = 1).
 constexpr float kAmplitudeDamping = 0.04f;
 constexpr int kChunk = 64;  // per-sample coefficients are computed in chunks of this many samples
 
@@ -36,7 +36,7 @@ void StateVariableFilter<T>::prepare(double sampleRate) {
 
 template <class T>
 void StateVariableFilter<T>::reset() {
-  s1a_ = s1b_ = s2a_ = s2b_ = T{};
+  s1a_ = s1b_ = s2a_ = s2b_ = energyLag_ = T{};
 }
 
 template <class T>
@@ -45,6 +45,7 @@ void StateVariableFilter<T>::resetLane(int lane) {
   clearLane(s1b_, lane);
   clearLane(s2a_, lane);
   clearLane(s2b_, lane);
+  clearLane(energyLag_, lane);
 }
 
 template <class T>
@@ -110,7 +111,13 @@ void StateVariableFilter<T>::run(T* io, int n, const Coefficients* perSample, Co
     T x = io[i];
     x = x + c.drive * (softClip(c.driveGain * x) * c.driveOut - x);
     if constexpr (kFourPole) x = svfSection<T, kOutput>(x, c.g, T{} + kButterworth4Low, kButterworth4Low, s1a_, s1b_);
-    const T k = kBase - kRange * c.resonance + kAmplitudeDamping * s2a_ * s2a_;
+    // The amplitude-dependent damping reads the squared amplitude of the section, a^2 + b^2 (at
+    // resonance the two integrator states are equal sines in quadrature, so their squares sum to a
+    // steady value), one sample older than the update needs: the division that follows then starts
+    // a sample early instead of sitting on the loop's critical path, and a steady measure makes
+    // the sample of delay irrelevant to the oscillation's frequency.
+    const T k = kBase - kRange * c.resonance + kAmplitudeDamping * energyLag_;
+    energyLag_ = 0.5f * (s2a_ * s2a_ + s2b_ * s2b_);
     io[i] = svfSection<T, kOutput>(x, c.g, k, kBase, s2a_, s2b_);
   }
 }

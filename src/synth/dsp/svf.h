@@ -76,6 +76,7 @@ class StateVariableFilter {
   Coefficients target_{};
   T s1a_{}, s1b_{};  // section 1 integrator states (24 dB modes)
   T s2a_{}, s2b_{};  // resonant section integrator states
+  T energyLag_{};    // (s2a^2 + s2b^2) / 2 one sample earlier, for the amplitude-dependent damping
 };
 
 using Svf = StateVariableFilter<float>;
