@@ -1,5 +1,6 @@
 // torch.save packages built by hand in the test: values, views, layouts, and hostile files that
 // must end in a midistems::Error (never a crash, never an execution).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -194,12 +195,64 @@ TEST(TorchPackage, ManyViewsOfOneStorageCannotBlowUpMemory) {
   const auto package = [](int views) {
     PickleWriter w;
     w.proto().emptyDict().mark();
-    for (int i = 0; i < views; ++i) w.str("v" + std::to_string(i)).tensor("ByteStorage", "0", 1000, 0, {1000}, {1});
+    for (int i = 0; i < views; ++i) {
+      const std::string name = fmt::format("v{}", i);
+      w.str(name).tensor("ByteStorage", "0", 1000, 0, {1000}, {1});
+    }
     w.setitems().stop();
     return zipStored({{"archive/data.pkl", w.bytes}, {"archive/data/0", std::string(1000, '\x01')}});
   };
   EXPECT_EQ(parse(package(3)).state.at("v2").data, std::vector<float>(1000, 1.0f));
   EXPECT_NE(errorOf(package(30)).find("far more than the 1000 bytes of storage"), std::string::npos);
+}
+
+TEST(TorchPackage, PlainValuesBecomeJson) {
+  PickleWriter w;
+  w.proto().emptyDict().mark().str("kwargs").emptyDict().mark();
+  w.str("negative").integer(-70000);                                  // BININT
+  w.str("big").integer(INT64_MAX);                                   // LONG1, 8 bytes
+  w.str("huge").raw("\x8a\x09").raw(std::string(8, '\0')).raw("\x01");  // 2^64 as LONG1, 9 bytes
+  w.str("minus_one").raw(std::string("\x8a\x01\xff", 3));            // LONG1 sign extension
+  w.str("zero").raw(std::string("\x8a\x00", 2));
+  w.str("ratio").global("fractions", "Fraction").integer(-3).integer(4).tuple2().reduce();
+  w.str("whole").global("fractions", "Fraction").str("7").tuple1().reduce();
+  w.str("pair").integer(1).binfloat(-2.5).tuple2();
+  w.str("table").emptyDict().integer(3).str("three").setitem();
+  w.str("ordered").global("collections", "OrderedDict").emptyList();
+  w.str("k").integer(1).tuple2().append().tuple1().reduce();
+  w.str("blob").global("_codecs", "encode").str("raw").str("latin1").tuple2().reduce();
+  w.str("repeat").str("first").str("repeat").str("second");          // last duplicate wins
+  w.setitems();
+  w.str("state").emptyDict().str("w").tensor("HalfStorage", "0", 8, 0, {8}, {1}).setitem();
+  w.setitems().stop();
+  const Checkpoint ckpt = parse(packageWith(w.bytes));
+  const auto& kw = ckpt.kwargs;
+  EXPECT_EQ(kw["negative"], -70000);
+  EXPECT_EQ(kw["big"], INT64_MAX);
+  EXPECT_DOUBLE_EQ(kw["huge"].get<double>(), 18446744073709551616.0);
+  EXPECT_EQ(kw["minus_one"], -1);
+  EXPECT_EQ(kw["zero"], 0);
+  EXPECT_EQ(kw["ratio"], nlohmann::json({{"numerator", -3}, {"denominator", 4}}));
+  EXPECT_EQ(kw["whole"], nlohmann::json({{"numerator", 7}, {"denominator", 1}}));
+  EXPECT_EQ(kw["pair"], nlohmann::json({1, -2.5}));
+  EXPECT_EQ(kw["table"], nlohmann::json({{"3", "three"}}));
+  EXPECT_EQ(kw["ordered"], nlohmann::json({{"k", 1}}));
+  EXPECT_FALSE(kw.contains("blob"));  // bytes have no JSON form
+  EXPECT_EQ(kw["repeat"], "second");
+}
+
+TEST(TorchPackage, Protocol4OpcodesAreUnderstood) {
+  // FRAME, SHORT_BINUNICODE, MEMOIZE and STACK_GLOBAL, as pickle protocol 4 writes them.
+  const auto shortStr = [](const std::string& s) { return std::string("\x8c") + char(s.size()) + s; };
+  std::string p = std::string("\x80\x04\x95", 3) + std::string(8, '\0');
+  p += "}\x94(" + shortStr("state") + "\x94}\x94" + shortStr("w") + "\x94";
+  p += shortStr("torch._utils") + shortStr("_rebuild_tensor_v2") + "\x93\x94(";
+  p += "(" + shortStr("storage") + shortStr("torch") + shortStr("HalfStorage") + "\x93" + shortStr("0") +
+       shortStr("cpu") + "K\x08t";
+  p += std::string("QK\0K\x08\x85K\x01\x85\x89}tRs", 14);  // persistent id, offset, size, stride, False, {}
+  p += "u.";
+  const Checkpoint ckpt = parse(packageWith(p));
+  EXPECT_EQ(ckpt.state.at("w").data, midistems::testing::halfTestValues());
 }
 
 TEST(TorchPackage, WrongTypesAreErrors) {
