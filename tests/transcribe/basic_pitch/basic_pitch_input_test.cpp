@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -30,9 +31,19 @@ void writeText(const fs::path& p, const std::string& text) {
   out << text;
 }
 
+// A scratch folder removed when the test ends.
+struct ScratchFolder {
+  fs::path path;
+  explicit ScratchFolder(const std::string& name) : path(scratchDir("basic-pitch-" + name)) {}
+  ~ScratchFolder() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
 // A copy of the installed model folder that a test may damage.
-fs::path copyModel(const std::string& name) {
-  const fs::path dir = scratchDir("basic-pitch-" + name);
+fs::path copyModel(const ScratchFolder& scratch) {
+  const fs::path dir = scratch.path;
   const fs::path src = BasicPitchModel::defaultModelDir();
   fs::copy_file(src / "model.json", dir / "model.json");
   fs::copy_file(src / "group1-shard1of1.bin", dir / "group1-shard1of1.bin");
@@ -63,16 +74,18 @@ TEST(BasicPitchFrames, CountAndTimesFollowThePythonPackage) {
 
 TEST(BasicPitchModelFiles, MissingFolderAndFilesAreClearErrors) {
   MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
-  expectLoadError(scratchDir("basic-pitch-none") / "absent", "model folder not found");
-  expectLoadError(scratchDir("basic-pitch-empty"), "model.json: basic-pitch model file not found");
-  const fs::path dir = copyModel("noshard");
+  const ScratchFolder empty("empty"), scratch("noshard");
+  expectLoadError(empty.path / "absent", "model folder not found");
+  expectLoadError(empty.path, "model.json: basic-pitch model file not found");
+  const fs::path dir = copyModel(scratch);
   fs::remove(dir / "group1-shard1of1.bin");
   expectLoadError(dir, "weight shard group1-shard1of1.bin not found");
 }
 
 TEST(BasicPitchModelFiles, CorruptJsonIsAClearError) {
   MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
-  const fs::path dir = copyModel("json");
+  const ScratchFolder scratch("json");
+  const fs::path dir = copyModel(scratch);
   const std::string text = readText(dir / "model.json");
   writeText(dir / "model.json", text.substr(0, text.size() / 2));
   expectLoadError(dir, "not valid JSON");
@@ -82,7 +95,8 @@ TEST(BasicPitchModelFiles, CorruptJsonIsAClearError) {
 
 TEST(BasicPitchModelFiles, TruncatedShardIsAClearError) {
   MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
-  const fs::path dir = copyModel("truncated");
+  const ScratchFolder scratch("truncated");
+  const fs::path dir = copyModel(scratch);
   const std::string bytes = readText(dir / "group1-shard1of1.bin");
   writeText(dir / "group1-shard1of1.bin", bytes.substr(0, bytes.size() - 1000));
   expectLoadError(dir, "weight shard is truncated");
@@ -92,7 +106,8 @@ TEST(BasicPitchModelFiles, TruncatedShardIsAClearError) {
 
 TEST(BasicPitchModelFiles, WrongShapesAreClearErrors) {
   MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
-  const fs::path dir = copyModel("shape");
+  const ScratchFolder scratch("shape");
+  const fs::path dir = copyModel(scratch);
   const std::string text = readText(dir / "model.json");
   // Same number of values in another shape: the loader must notice the shape, not the size.
   auto damage = [&](const std::string& from, const std::string& to) {
@@ -106,6 +121,22 @@ TEST(BasicPitchModelFiles, WrongShapesAreClearErrors) {
   expectLoadError(dir, "do not have 1 inputs and 16 outputs");
   damage("\"shape\": [309, 1, 1]", "\"shape\": [103, 3, 1]");
   expectLoadError(dir, "has shape [103,3,1], expected [309,1,1]");
+}
+
+TEST(BasicPitchModelFiles, EnvironmentVariableNamesTheModelFolder) {
+  MIDISTEMS_REQUIRE_BASIC_PITCH_MODEL(model);
+  const ScratchFolder scratch("env");
+  const fs::path dir = copyModel(scratch);
+  const char* previous = std::getenv("MIDISTEMS_BASIC_PITCH_MODEL");
+  const std::string saved = previous ? previous : "";
+  ::setenv("MIDISTEMS_BASIC_PITCH_MODEL", dir.c_str(), 1);
+  EXPECT_EQ(BasicPitchModel::defaultModelDir(), dir);
+  ::setenv("MIDISTEMS_BASIC_PITCH_MODEL", (scratch.path / "nowhere").c_str(), 1);
+  EXPECT_THROW(BasicPitchModel::defaultModelDir(), Error);
+  if (previous)
+    ::setenv("MIDISTEMS_BASIC_PITCH_MODEL", saved.c_str(), 1);
+  else
+    ::unsetenv("MIDISTEMS_BASIC_PITCH_MODEL");
 }
 
 TEST(BasicPitchInput, EmptyShortSilentAndNonFinite) {
