@@ -348,8 +348,10 @@ void Oscillator::advancePhases(std::uint32_t& p, std::uint32_t* phases, int n, c
 }
 
 // GCC cannot see that the phase loop fills phases[0..n) before readPlan() reads it.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs, const Glide* glide,
                              const OscillatorModulation& mod) {
   // The mip level is chosen for the block's highest frequency so that no sample aliases.
@@ -479,7 +481,9 @@ void Oscillator::renderTable(float* out, int n, const std::uint32_t* incs, const
   blepPending_ = any;
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 void Oscillator::renderNoise(float* out, int n) {
   if (waveform_ == Waveform::WhiteNoise) {

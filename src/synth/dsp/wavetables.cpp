@@ -23,7 +23,6 @@ Wavetable::Morph Wavetable::morph(float position) const {
 
 namespace {
 
-constexpr float kPi = std::numbers::pi_v<float>;
 using Spectrum = std::vector<std::complex<float>>;
 
 // Harmonic amplitudes with sine phases (each harmonic starts at zero, rising).
