@@ -47,7 +47,7 @@ void sigmoidInPlace(std::vector<float>& v) {
 // Buffers of one window's computation, kept per thread and reused so that windows neither
 // allocate nor fault in fresh pages.
 struct Workspace {
-  std::vector<float> window, signal, padded, zeroPadded, bank;
+  std::vector<float> window, signal, padded, zeroPadded, bank, stackPlanes;
   BasicPitchModel::FrontEnd frontEnd;
   std::vector<float> hidden, contour, noteHidden, note, onsetHidden, joined, onset;
 };
@@ -148,7 +148,29 @@ struct BasicPitchModel::Impl {
                           result);
     };
     const auto& stack = ws.frontEnd.harmonicStack;
-    conv(stack, stacked, net.contourConv, ws.hidden);
+    if (net.contourConv.shape.strideFreq == 1) {
+      // The first contour convolution reads the harmonic stack as channel planes, copied straight
+      // from the batch-normed CQT rows (a plane is one shifted row).
+      const auto& shape = net.contourConv.shape;
+      const int pad = kernels::samePadBefore(stacked, 1, shape.kernelFreq);
+      const int64_t planeLength = kernels::planarLength(stacked, shape.kernelFreq);
+      const int channels = int(net.harmonicShifts.size());
+      const int kept = net.keptBins;
+      ws.stackPlanes.resize(size_t(frames) * channels * planeLength);
+      for (int t = 0; t < frames; ++t)
+        for (int c = 0; c < channels; ++c) {
+          float* plane = ws.stackPlanes.data() + (int64_t(t) * channels + c) * planeLength;
+          std::fill(plane, plane + planeLength, 0.0f);
+          const float* row = ws.frontEnd.batchNorm.data() + int64_t(t) * kept;
+          const int shift = net.harmonicShifts[size_t(c)];
+          for (int b = std::max(0, -shift); b < stacked && b + shift < kept; ++b) plane[pad + b] = row[b + shift];
+        }
+      kernels::conv2dSamePlanar(ws.stackPlanes.data(), planeLength, frames, stacked, shape,
+                                net.contourConv.weights.data(), net.contourConv.bias.data(), net.contourConv.relu,
+                                ws.hidden);
+    } else {
+      conv(stack, stacked, net.contourConv, ws.hidden);
+    }
     conv(ws.hidden, stacked, net.contourOut, ws.contour);
     sigmoidInPlace(ws.contour);
     conv(ws.contour, stacked, net.noteConv, ws.noteHidden);

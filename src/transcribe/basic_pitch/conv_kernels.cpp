@@ -200,6 +200,38 @@ void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq,
 
 }  // namespace
 
+int64_t planarLength(int freq, int kernelFreq) {
+  return int64_t((freq + kWide - 1) / kWide * kWide) + kernelFreq - 1;
+}
+
+void conv2dSamePlanar(const float* planes, int64_t planeLength, int time, int freq, const Conv2dShape& s,
+                      const float* weights, const float* bias, bool relu, std::vector<float>& output) {
+  const int padTime = samePadBefore(time, 1, s.kernelTime);
+  output.resize(size_t(time) * freq * s.outChannels);
+  switch (s.outChannels) {
+    case 8: return convPlanar<8>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data());
+    case 16: return convPlanar<16>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data());
+    default: break;
+  }
+  // Any other channel count: plain loops in the same tap order.
+  const int n = s.outChannels;
+  for (int t = 0; t < time; ++t)
+    for (int f = 0; f < freq; ++f)
+      for (int o = 0; o < n; ++o) {
+        float acc = 0.0f;
+        for (int kt = 0; kt < s.kernelTime; ++kt) {
+          const int ti = t + kt - padTime;
+          if (ti < 0 || ti >= time) continue;
+          for (int kf = 0; kf < s.kernelFreq; ++kf)
+            for (int c = 0; c < s.inChannels; ++c)
+              acc = std::fma(planes[(int64_t(ti) * s.inChannels + c) * planeLength + f + kf],
+                             weights[((int64_t(kt) * s.kernelFreq + kf) * s.inChannels + c) * n + o], acc);
+        }
+        if (bias) acc += bias[o];
+        output[(size_t(t) * freq + f) * n + o] = relu ? std::max(acc, 0.0f) : acc;
+      }
+}
+
 void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, const float* weights,
                 const float* bias, bool relu, std::vector<float>& output) {
   const int outFreq = sameOutputSize(freq, s.strideFreq);
@@ -213,15 +245,16 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
 
   if (s.strideFreq == 1 && n == 8) {
     // Channel planes, zero-padded in frequency, long enough for whole vectors of outputs.
-    const int64_t planeLength = (outFreq + kWide - 1) / kWide * kWide + s.kernelFreq - 1;
-    planes.assign(size_t(time * s.inChannels * planeLength), 0.0f);
+    const int64_t planeLength = planarLength(freq, s.kernelFreq);
+    planes.resize(size_t(time * s.inChannels * planeLength));
     for (int t = 0; t < time; ++t)
-      for (int f = 0; f < freq; ++f)
-        for (int c = 0; c < s.inChannels; ++c)
-          planes[size_t((int64_t(t) * s.inChannels + c) * planeLength + padFreq + f)] =
-              input[(int64_t(t) * freq + f) * s.inChannels + c];
-    output.resize(size_t(time) * outFreq * n);
-    convPlanar<8>(planes.data(), planeLength, time, outFreq, padTime, s, weights, bias, relu, output.data());
+      for (int c = 0; c < s.inChannels; ++c) {
+        float* plane = planes.data() + (int64_t(t) * s.inChannels + c) * planeLength;
+        std::fill(plane, plane + planeLength, 0.0f);
+        const float* in = input + int64_t(t) * freq * s.inChannels + c;
+        for (int f = 0; f < freq; ++f) plane[padFreq + f] = in[int64_t(f) * s.inChannels];
+      }
+    conv2dSamePlanar(planes.data(), planeLength, time, freq, s, weights, bias, relu, output);
     return;
   }
 

@@ -34,6 +34,13 @@ struct Conv2dShape {
 void conv2dSame(const float* input, int time, int freq, const Conv2dShape& shape, const float* weights,
                 const float* bias, bool relu, std::vector<float>& output);
 
+// The same convolution for strideFreq == 1 from channel planes: planes[t][c][j] holds input column
+// j - samePadBefore(freq, 1, kernelFreq) of channel c (zeros outside the input), each plane
+// planarLength(freq, kernelFreq) long. Output as conv2dSame.
+int64_t planarLength(int freq, int kernelFreq);
+void conv2dSamePlanar(const float* planes, int64_t planeLength, int time, int freq, const Conv2dShape& shape,
+                      const float* weights, const float* bias, bool relu, std::vector<float>& output);
+
 // Output length of TF "SAME" padding: ceil(size / stride); and the leading pad.
 inline int sameOutputSize(int size, int stride) { return (size + stride - 1) / stride; }
 inline int samePadBefore(int size, int stride, int kernel) {
