@@ -12,9 +12,12 @@ namespace {
 // 183 Hz across frequency.
 constexpr int kHarmonicHalfFrames = 8;
 constexpr int kPercussiveHalfBins = 8;
-// Bass notes are short (eighth notes: 0.2-0.3 s), so below the crossover the time median is
-// shorter, or a plucked bass note would count as percussive.
-constexpr int kBassHarmonicHalfFrames = 8;
+// Below the bass crossover the kick and the bass share a few bins. A 5-bin (54 Hz) median across
+// frequency calls the kick's smooth low spectrum percussive while a bass partial stays a peak.
+// Measured on the songgen songs it beats the 17-bin median by 1.7 dB (drums) and 1.8 dB (bass);
+// the price is that the side lobes of a steady low sine count as partly percussive (a 55 Hz sine
+// keeps about 75 % of its energy in the bass stem). A shorter time median there (to keep short
+// bass notes harmonic) measured worse: it lets the kick's tonal tail into the bass.
 constexpr int kBassPercussiveHalfBins = 2;
 
 // Bass crossover on the harmonic part. GM basses sit at E1-G3 (41-196 Hz fundamentals); the lead
@@ -71,9 +74,8 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
         }
     });
   };
-  std::vector<float> harmonic, bassHarmonic;
+  std::vector<float> harmonic;
   timeMedian(kHarmonicHalfFrames, harmonic);
-  timeMedian(kBassHarmonicHalfFrames, bassHarmonic);
 
   std::vector<float> bassWeight(static_cast<size_t>(bins));
   for (int f = 0; f < bins; ++f)
@@ -99,7 +101,7 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
             bass > 0.01f ? bass * frequencyMedian(row, f, kBassPercussiveHalfBins) +
                                (1.0f - bass) * frequencyMedian(row, f, kPercussiveHalfBins)
                          : frequencyMedian(row, f, kPercussiveHalfBins);
-        const float harm = bass * bassHarmonic[outRow + size_t(f)] + (1.0f - bass) * harmonic[outRow + size_t(f)];
+        const float harm = harmonic[outRow + size_t(f)];
         const float h2 = harm * harm, p2 = percussive * percussive;
         const float harmonicShare = h2 / (h2 + p2 + kTiny);
 
