@@ -71,27 +71,28 @@ void gemmWide(const float* a, int64_t rowStride, int64_t m, int64_t k, const flo
 // sums its taps in order; tap k of row r is a[r * s + k] = phase[k % s][r + k / s], so the input
 // is split into s contiguous phases first (de-interleaved channels, or the even and odd samples
 // of the decimating low-pass). Blocks of Blocks x 8 rows keep independent FMA chains in flight.
-template <int Blocks>
+template <typename V, int W, int Blocks>
 void dotBlock(const float* phases, int64_t phaseLength, int64_t s, int64_t k, const float* b, float* c) {
-  Vec8 acc[Blocks];
-  for (int j = 0; j < Blocks; ++j) acc[j] = load8(c + 8 * j);
+  V acc[Blocks];
+  for (int j = 0; j < Blocks; ++j) acc[j] = loadAny<V>(c + W * j);
   for (int64_t q = 0; q * s < k; ++q) {
     const float* column = phases + q;
     const int64_t taps = std::min(s, k - q * s);
     for (int64_t p = 0; p < taps; ++p) {
-      const Vec8 w = splat8(b[q * s + p]);
+      const float w = b[q * s + p];
       const float* x = column + p * phaseLength;
-      for (int j = 0; j < Blocks; ++j) acc[j] += load8(x + 8 * j) * w;
+      for (int j = 0; j < Blocks; ++j) acc[j] += loadAny<V>(x + W * j) * w;
     }
   }
-  for (int j = 0; j < Blocks; ++j) store8(c + 8 * j, acc[j]);
+  for (int j = 0; j < Blocks; ++j) storeAny<V>(c + W * j, acc[j]);
 }
 
 // Rows [0, m) from phases already split (phases[p * phaseLength + j] = a[j * s + p]).
 void dotPhases(const float* phases, int64_t phaseLength, int64_t s, int64_t m, int64_t k, const float* b, float* c) {
   int64_t row = 0;
-  for (; row + 32 <= m; row += 32) dotBlock<4>(phases + row, phaseLength, s, k, b, c + row);
-  for (; row + 8 <= m; row += 8) dotBlock<1>(phases + row, phaseLength, s, k, b, c + row);
+  for (; row + 4 * kWide <= m; row += 4 * kWide)
+    dotBlock<VecWide, kWide, 4>(phases + row, phaseLength, s, k, b, c + row);
+  for (; row + 8 <= m; row += 8) dotBlock<Vec8, 8, 1>(phases + row, phaseLength, s, k, b, c + row);
   for (; row < m; ++row) {
     float acc = c[row];
     for (int64_t kk = 0; kk < k; ++kk) acc = std::fma(phases[(kk % s) * phaseLength + row + kk / s], b[kk], acc);
