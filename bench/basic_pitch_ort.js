@@ -15,10 +15,10 @@ const WINDOW = 43844, HOP = 36164, LEADING_ZEROS = 3840;
 (async () => {
   const bytes = fs.readFileSync(audioPath);
   const audio = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-  const session = await ort.InferenceSession.create(modelPath, {
+  const network = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: 1, interOpNumThreads: 1, executionProviders: ['cpu'],
   });
-  const input = session.inputNames[0];
+  const input = network.inputNames[0];
   const padded = audio.length + LEADING_ZEROS;
   const windows = Math.ceil(padded / HOP);
   const start = process.hrtime.bigint();
@@ -30,8 +30,8 @@ const WINDOW = 43844, HOP = 36164, LEADING_ZEROS = 3840;
       const src = w * HOP + i - LEADING_ZEROS;
       if (src >= 0 && src < audio.length) x[i] = audio[src];
     }
-    const out = await session.run({ [input]: new ort.Tensor('float32', x, [1, WINDOW, 1]) });
-    frames += out[session.outputNames[0]].dims[1] - 30;
+    const out = await network.run({ [input]: new ort.Tensor('float32', x, [1, WINDOW, 1]) });
+    frames += out[network.outputNames[0]].dims[1] - 30;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
