@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
   python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
-  fluidsynth fluid-soundfont-gm sox espeak-ng
+  fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng
 )
 
 missing=()

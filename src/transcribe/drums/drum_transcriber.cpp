@@ -2,113 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
+#include <utility>
 
-#include "core/error.h"
-#include "core/resample.h"
-#include "transcribe/drums/drum_classes.h"
-#include "transcribe/drums/drum_spectrum.h"
+#include "transcribe/drums/drum_analysis.h"
+#include "transcribe/drums/drum_classifier.h"
 
 namespace midistems::transcribe {
 namespace {
 
-using drums::kAnalysisRate;
 using drums::kFftSize;
-using drums::kHop;
 
 constexpr double kNoteSeconds = 0.100;
-// General MIDI percussion keys per class (toms are split into 41/45/48 by pitch below).
-constexpr int kClassKey[drums::kNumClasses] = {36, 38, 45, 42, 49};
-
-// Mono at the analysis rate, scaled to a peak of 1; returns the scale's level in dB so that
-// velocities stay absolute. Non-finite samples become silence; the sum runs in double so that
-// extreme (but finite) inputs cannot overflow.
-std::vector<float> analysisSignal(const AudioBuffer& audio, double& gainDb) {
-  const size_t frames = static_cast<size_t>(audio.numFrames());
-  std::vector<double> mono(frames, 0.0);
-  for (const auto& channel : audio.channels)
-    for (size_t i = 0; i < frames; ++i)
-      if (std::isfinite(channel[i])) mono[i] += channel[i];
-  double peak = 0.0;
-  for (double& v : mono) {
-    v /= std::max(1, audio.numChannels());
-    peak = std::max(peak, std::abs(v));
-  }
-  gainDb = 0.0;
-  std::vector<float> out(frames, 0.0f);
-  if (peak > 0 && std::isfinite(peak)) {
-    for (size_t i = 0; i < frames; ++i) out[i] = static_cast<float>(mono[i] / peak);
-    gainDb = 20.0 * std::log10(peak);
-  }
-  if (audio.sampleRate != kAnalysisRate && audio.sampleRate > 0 && !out.empty())
-    out = resample(out.data(), out.size(), audio.sampleRate, kAnalysisRate);
-  return out;
-}
-
-// Onset frames from the full-band and the high-band (> 5 kHz) detectors, merged.
-std::vector<int> detectOnsets(const drums::BandSpectrogram& spec, double sensitivity,
-                              int minGapFrames) {
-  const double scale = std::pow(2.0, 2.0 * (0.5 - std::clamp(sensitivity, 0.0, 1.0)));
-  std::vector<int> onsets = drums::pickPeaks(drums::spectralFlux(spec, 0.0, 1e9), 1.0,
-                                             0.6 * scale, minGapFrames);
-  const std::vector<int> high = drums::pickPeaks(drums::spectralFlux(spec, 5000.0, 1e9), 1.0,
-                                                 0.3 * scale, minGapFrames);
-  onsets.insert(onsets.end(), high.begin(), high.end());
-  std::sort(onsets.begin(), onsets.end());
-  std::vector<int> merged;
-  for (int t : onsets)
-    if (merged.empty() || t - merged.back() >= minGapFrames) merged.push_back(t);
-  return merged;
-}
-
-// Band magnitudes an onset adds: the peak of frames t..t+2 over the quieter of t-3..t-2.
-std::vector<double> addedSpectrum(const drums::BandSpectrogram& spec, int t) {
-  std::vector<double> added(static_cast<size_t>(spec.bands()));
-  for (int b = 0; b < spec.bands(); ++b) {
-    double post = 0.0;
-    for (int u = t; u <= std::min(spec.frames - 1, t + 2); ++u) post = std::max(post, spec.frame(u)[b]);
-    double pre = spec.frame(std::max(0, t - 3))[b];
-    for (int u = std::max(0, t - 3); u <= std::max(0, t - 2); ++u) pre = std::min(pre, spec.frame(u)[b]);
-    added[b] = std::sqrt(std::max(0.0, post - pre));
-  }
-  return added;
-}
-
-// Onset time in seconds refined to 1 ms. A 46 ms frame sees a hit up to half a window before it
-// starts, so the detected frame can be early by that much: within [-12 ms, +26 ms] of the frame
-// centre, pick the 1 ms block whose pre-emphasised energy rises most over the three blocks
-// before it (pre-emphasis keeps a ringing kick from hiding the attack of a later hit).
-double refinedOnsetSeconds(const std::vector<float>& signal, int frame) {
-  constexpr int kBlock = kAnalysisRate / 1000;
-  const int64_t centre = int64_t(frame) * kHop;
-  const int64_t first = std::max<int64_t>(1, centre - kFftSize / 4 - 3 * kBlock);
-  const int64_t last = std::min<int64_t>(int64_t(signal.size()), centre + kFftSize / 2 + 3 * kBlock);
-  std::vector<double> energy;
-  for (int64_t start = first; start + kBlock <= last; start += kBlock) {
-    double sum = 0.0;
-    for (int64_t n = start; n < start + kBlock; ++n) {
-      const double emphasised = double(signal[n]) - 0.97 * double(signal[n - 1]);
-      sum += emphasised * emphasised;
-    }
-    energy.push_back(sum);
-  }
-  if (energy.size() < 5) return double(centre) / kAnalysisRate;
-  double peak = 0.0;
-  for (double e : energy) peak = std::max(peak, e);
-  const double floor = peak * 1e-6 + 1e-30;
-  double bestRise = 0.0;
-  size_t best = 0;
-  for (size_t i = 3; i < energy.size(); ++i) {
-    const double before = std::max({energy[i - 1], energy[i - 2], energy[i - 3]});
-    const double rise = std::log((energy[i] + floor) / (before + floor));
-    if (rise > bestRise) {
-      bestRise = rise;
-      best = i;
-    }
-  }
-  if (bestRise <= 0.0) return double(centre) / kAnalysisRate;
-  return double(first + int64_t(best) * kBlock) / kAnalysisRate;
-}
 
 // Magnitude-weighted mean log frequency of the 60-1000 Hz part of an onset: orders toms by pitch.
 double lowCentroid(const std::vector<double>& added, const std::vector<double>& centresHz) {
@@ -128,42 +32,59 @@ int velocityFromLevel(double magnitude, double gainDb) {
   return static_cast<int>(std::clamp(std::lround(127.0 + db * 126.0 / 50.0), 1L, 127L));
 }
 
+// The template class whose activation sets a group's velocity.
+drums::DrumClass classOfGroup(int group) {
+  switch (group) {
+    case drums::kGroupKick: return drums::kKick;
+    case drums::kGroupSnare: return drums::kSnare;
+    case drums::kGroupTom: return drums::kTom;
+    case drums::kGroupClosedHat: case drums::kGroupOpenHat: return drums::kHiHat;
+    default: return drums::kCymbal;
+  }
+}
+
 }  // namespace
 
 std::vector<midi::Note> transcribeDrums(const AudioBuffer& audio,
                                         const DrumTranscriptionOptions& options) {
-  if (audio.numFrames() > 0 && audio.sampleRate <= 0)
-    throw Error("drum transcription: the audio has no sample rate (" +
-                std::to_string(audio.sampleRate) + " Hz)");
-  double gainDb = 0.0;
-  const std::vector<float> signal = analysisSignal(audio, gainDb);
-  if (signal.size() < static_cast<size_t>(kHop)) return {};
-  const drums::BandSpectrogram spec = drums::bandSpectrogram(signal);
-
-  const double frameSeconds = double(kHop) / kAnalysisRate;
-  const int minGapFrames =
-      std::max(1, static_cast<int>(std::lround(std::max(0.0, options.minGapMs) / 1000.0 / frameSeconds)));
-  const std::vector<int> onsets = detectOnsets(spec, options.sensitivity, minGapFrames);
-
-  std::vector<std::vector<double>> added;
-  for (int t : onsets) added.push_back(addedSpectrum(spec, t));
-  const std::vector<drums::Activations> activations = drums::decomposeAdaptively(added, spec.centresHz);
-  const auto present = drums::presentClasses(activations, options.sensitivity);
-
+  const drums::OnsetAnalysis analysis =
+      drums::analyseOnsets(audio, drums::kCandidateDetectionScale, options.minGapMs);
   // Activations below 60 dB under the loudest band magnitude of the song are numerical dust.
-  double loudest = 0.0;
-  for (double p : spec.power) loudest = std::max(loudest, std::sqrt(p));
-  const double floor = loudest * 1e-3;
+  const double floor = analysis.loudestMagnitude * 1e-3;
 
   std::vector<midi::Note> notes;
   std::vector<std::pair<double, size_t>> toms;  // (pitch centroid, index into notes)
-  for (size_t i = 0; i < onsets.size(); ++i) {
-    const double start = refinedOnsetSeconds(signal, onsets[i]);
-    for (int k = 0; k < drums::kNumClasses; ++k) {
-      if (!present[i][k] || activations[i][k] <= floor) continue;
-      if (k == drums::kTom) toms.emplace_back(lowCentroid(added[i], spec.centresHz), notes.size());
-      notes.push_back({start, start + kNoteSeconds, kClassKey[k],
-                       velocityFromLevel(activations[i][k], gainDb)});
+  for (size_t i = 0; i < analysis.size(); ++i) {
+    const drums::GroupProbabilities p =
+        drums::classifyOnset(analysis.features.data() + i * drums::kFeatureCount);
+    std::array<bool, drums::kNumGroups> present{};
+    for (int g = 0; g < drums::kNumGroups; ++g)
+      present[g] = p[g] >= drums::groupThreshold(g, options.sensitivity);
+    // One hi-hat and one cymbal per onset: the more likely of each pair.
+    if (present[drums::kGroupClosedHat] && present[drums::kGroupOpenHat])
+      present[p[drums::kGroupClosedHat] >= p[drums::kGroupOpenHat] ? drums::kGroupOpenHat
+                                                                   : drums::kGroupClosedHat] = false;
+    if (present[drums::kGroupCrash] && present[drums::kGroupRide])
+      present[p[drums::kGroupCrash] >= p[drums::kGroupRide] ? drums::kGroupRide : drums::kGroupCrash] = false;
+
+    // A kick's pitch sweep reaches into the toms' range: a tom on a kick must also outweigh the
+    // kick in the template decomposition (the learned groups never saw a sweeping sine kick).
+    const drums::Activations& a = analysis.activations[i];
+    if (present[drums::kGroupKick] && present[drums::kGroupTom] && a[drums::kTom] < a[drums::kKick])
+      present[drums::kGroupTom] = false;
+
+    const double start = analysis.seconds[i];
+    const double total = [&] {
+      double sum = 0.0;
+      for (double a : analysis.activations[i]) sum += a;
+      return sum;
+    }();
+    for (int g = 0; g < drums::kNumGroups; ++g) {
+      if (!present[g] || total <= floor) continue;
+      // A group the templates barely see still gets a quiet but audible velocity.
+      const double level = std::max(analysis.activations[i][classOfGroup(g)], 0.1 * total);
+      if (g == drums::kGroupTom) toms.emplace_back(lowCentroid(analysis.added[i], analysis.centresHz), notes.size());
+      notes.push_back({start, start + kNoteSeconds, drums::keyOfGroup(g), velocityFromLevel(level, analysis.gainDb)});
     }
   }
   // Toms by pitch rank within the song: lowest third floor tom (41), then 45, then 48.
