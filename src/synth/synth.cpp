@@ -312,6 +312,15 @@ void Synth::updateContext() {
     c.slots[c.numSlots++] = {source, dest, amount};
     c.fm = c.fm || dest == ModDest::FmAmount;
   }
+  c.driveGain = std::pow(10.0f, smoothed_[int(Param::FilterDrive)] / 20.0f);
+  const float panAngle = (smoothed_[int(Param::Pan)] + 1.0f) * (kPi / 4.0f);
+  c.panGainL = std::cos(panAngle) * 1.41421356f;
+  c.panGainR = std::sin(panAngle) * 1.41421356f;
+  c.lfoUsed[0] = c.lfoUsed[1] = false;
+  for (int s = 0; s < c.numSlots; ++s) {
+    if (c.slots[s].source == ModSource::Lfo1) c.lfoUsed[0] = true;
+    if (c.slots[s].source == ModSource::Lfo2) c.lfoUsed[1] = true;
+  }
   c.modWheel = modWheel_;
   c.aftertouch = aftertouch_;
   c.bend = bend_;

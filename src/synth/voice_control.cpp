@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "synth/dsp/lanes.h"
 #include "synth/voice_group.h"
 #include "synth/wavetable.h"
 
@@ -182,7 +183,7 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
           L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
         }
       }
-      value = lfoShape(wave, L.lfoPhase[i], L.lfoHeld[i]);
+      if (ctx.lfoUsed[i]) value = lfoShape(wave, L.lfoPhase[i], L.lfoHeld[i]);
     }
     source[int(ModSource::Lfo1) + i] = value;
   }
@@ -228,12 +229,12 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
                           96.0f * mod[int(ModDest::Cutoff)];
   const float cutoff = std::clamp(ctx.valueOf(Param::FilterCutoff) * std::exp2(semitones / 12.0f), 8.0f,
                                   0.45f * ctx.sampleRate);
-  setRamp(g, lane, kRampCutoffG, std::tan(kPi * cutoff / ctx.sampleRate), fresh);
+  setRamp(g, lane, kRampCutoffG, dsp::tanPi(cutoff / ctx.sampleRate), fresh);
   const float resonance = std::clamp(ctx.valueOf(Param::FilterResonance) + mod[int(ModDest::Resonance)], 0.0f, 1.0f);
   // Ladder: feedback 4 is the edge of self-oscillation. SVF: damping k = 2 (no peak) down to 0.04.
   const float k = ctx.filter == FilterType::Ladder24 ? 3.9f * resonance : 2.0f - 1.96f * resonance;
   setRamp(g, lane, kRampResonanceK, k, fresh);
-  setRamp(g, lane, kRampDrive, std::pow(10.0f, ctx.valueOf(Param::FilterDrive) / 20.0f), fresh);
+  setRamp(g, lane, kRampDrive, ctx.driveGain, fresh);
 
   const auto level = [&](Param p, ModDest d) { return std::clamp(ctx.valueOf(p) + mod[int(d)], 0.0f, 1.0f); };
   setRamp(g, lane, kRampOsc1Level, level(Param::Osc1Level, ModDest::Osc1Level), fresh);
@@ -247,13 +248,18 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
   setRamp(g, lane, kRampPw2, std::clamp(ctx.valueOf(Param::Osc2PulseWidth) + pwMod, 0.02f, 0.98f), fresh);
 
   // Equal-power pan, unity at the centre.
-  const float pan = std::clamp(ctx.valueOf(Param::Pan) + mod[int(ModDest::Pan)], -1.0f, 1.0f);
-  const float angle = (pan + 1.0f) * (kPi / 4.0f);
+  float panL = ctx.panGainL, panR = ctx.panGainR;
+  if (mod[int(ModDest::Pan)] != 0.0f) {
+    const float pan = std::clamp(ctx.valueOf(Param::Pan) + mod[int(ModDest::Pan)], -1.0f, 1.0f);
+    const float angle = (pan + 1.0f) * (kPi / 4.0f);
+    panL = std::cos(angle) * 1.41421356f;
+    panR = std::sin(angle) * 1.41421356f;
+  }
   const float sensitivity = ctx.valueOf(Param::VelocityToAmp);
   const float velocityGain = 1.0f - sensitivity + sensitivity * L.velocity * L.velocity;
-  const float gain = velocityGain * std::clamp(1.0f + mod[int(ModDest::Amp)], 0.0f, 2.0f) * 1.41421356f;
-  setRamp(g, lane, kRampGainL, gain * std::cos(angle), fresh);
-  setRamp(g, lane, kRampGainR, gain * std::sin(angle), fresh);
+  const float gain = velocityGain * std::clamp(1.0f + mod[int(ModDest::Amp)], 0.0f, 2.0f);
+  setRamp(g, lane, kRampGainL, gain * panL, fresh);
+  setRamp(g, lane, kRampGainR, gain * panR, fresh);
 }
 
 }  // namespace midistems::synth

@@ -13,7 +13,9 @@
 
 namespace midistems::synth {
 
-constexpr int kControlInterval = 16;
+// 32 samples (0.67 ms at 48 kHz), Surge's control block size: fast enough for envelope-to-cutoff
+// sweeps with per-sample ramps in between, slow enough that per-voice control work stays cheap.
+constexpr int kControlInterval = 32;
 constexpr int kMaxUnison = 16;
 enum EnvIndex { kAmpEnv = 0, kFilterEnv = 1, kModEnv = 2, kNumEnvs = 3 };
 
@@ -85,6 +87,10 @@ struct VoiceContext {
   float modWheel = 0, aftertouch = 0, bend = 0;
   float globalLfoPhase[2] = {0, 0}, globalLfoValue[2] = {0, 0};
   float glideCoef = 1;  // fraction of the way to the target pitch per control tick
+  // Patch-wide values, computed once per tick instead of once per voice.
+  float driveGain = 1;
+  float panGainL = 1, panGainR = 1;  // the pan parameter, used when nothing modulates pan
+  bool lfoUsed[2] = {false, false};
 };
 
 // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,

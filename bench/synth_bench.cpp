@@ -1,0 +1,96 @@
+// bench-libs: midistems_synth
+// Synth engine speed: CPU per voice (as a percentage of one core) for the reference patch of
+// two saws + ladder low-pass + amp and filter envelopes at 48 kHz in 64-sample blocks, with 1,
+// 16 and 128 held voices; the same for heavier patches; and offline rendering of the demo song.
+// Measures thread CPU time, so other load on the machine does not inflate the figures.
+//
+//   build/bench/synth_bench
+#include <time.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "midi/demo_song.h"
+#include "synth/preset.h"
+#include "synth/render.h"
+#include "synth/synth.h"
+
+using namespace midistems::synth;
+
+namespace {
+
+double threadSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+Patch referencePatch() {
+  Patch p;
+  p[Param::Osc1Wave] = float(Wave::Saw);
+  p[Param::Osc2Wave] = float(Wave::Saw);
+  p[Param::Osc1Level] = 0.6f;
+  p[Param::Osc2Level] = 0.6f;
+  p[Param::Osc2Fine] = 7;
+  p[Param::FilterTypeParam] = float(FilterType::Ladder24);
+  p[Param::FilterCutoff] = 1200;
+  p[Param::FilterResonance] = 0.4f;
+  p[Param::FilterEnvAmount] = 24;
+  p[Param::FilterEnvSustain] = 0.5f;
+  p[Param::AmpEnvSustain] = 1.0f;
+  p[Param::Polyphony] = 128;
+  p[Param::MasterGain] = -40;
+  return p;
+}
+
+// Percent of one core per voice for `voices` held notes of `patch`.
+double percentPerVoice(const Patch& patch, int voices, double seconds = 4.0) {
+  constexpr float kRate = 48000;
+  constexpr int kBlock = 64;
+  Synth synth;
+  synth.prepare(kRate);
+  synth.setPatch(patch);
+  std::vector<Event> notes;
+  for (int v = 0; v < voices; ++v) notes.push_back(Event::midi(0, 0x90, uint8_t(v % 128), 100));
+  std::vector<float> l(kBlock), r(kBlock);
+  synth.process(l.data(), r.data(), kBlock, notes.data(), int(notes.size()));
+  for (int i = 0; i < 200; ++i) synth.process(l.data(), r.data(), kBlock, nullptr, 0);  // warm up
+  const int blocks = int(seconds * kRate / kBlock);
+  const double start = threadSeconds();
+  for (int i = 0; i < blocks; ++i) synth.process(l.data(), r.data(), kBlock, nullptr, 0);
+  const double cpu = threadSeconds() - start;
+  if (synth.activeVoices() != voices) std::printf("  (warning: %d voices active)\n", synth.activeVoices());
+  return 100.0 * cpu / (blocks * kBlock / kRate) / voices;
+}
+
+}  // namespace
+
+int main() {
+  std::printf("synth engine, 48 kHz, 64-sample blocks, %% of one core per voice (thread CPU time)\n");
+  const Patch reference = referencePatch();
+  for (int voices : {1, 16, 128})
+    std::printf("  2 saws + ladder + 2 envelopes, %3d voices: %.4f %%/voice\n", voices, percentPerVoice(reference, voices));
+  Patch withEffects = reference;
+  withEffects[Param::ChorusOn] = withEffects[Param::DelayOn] = withEffects[Param::ReverbOn] = 1;
+  std::printf("  same + chorus, delay, reverb,    128 voices: %.4f %%/voice\n", percentPerVoice(withEffects, 128));
+  Patch svf = reference;
+  svf[Param::FilterTypeParam] = float(FilterType::Lp24);
+  std::printf("  2 saws + SVF LP24,               128 voices: %.4f %%/voice\n", percentPerVoice(svf, 128));
+  for (const char* name : {"supersaw", "warm_pad", "wavetable_pad", "electric_piano"}) {
+    Patch p = factoryPreset(name).patch;
+    p[Param::Polyphony] = 128;
+    p[Param::AmpEnvSustain] = 1;
+    std::printf("  factory preset %-16s  32 voices: %.4f %%/voice\n", name, percentPerVoice(p, 32, 2.0));
+  }
+
+  const auto song = midistems::midi::composeDemoSong();
+  const auto file = midistems::midi::makeMidiFile(song.tracks, song.bpm);
+  RenderOptions options;
+  options.threads = 1;
+  const double start = threadSeconds();
+  const auto audio = renderMidi(file, options);
+  const double cpu = threadSeconds() - start;
+  std::printf("renderMidi demo song (%zu tracks, %.1f s) at 48 kHz, one thread: %.2f s CPU, %.1fx real time\n",
+              song.tracks.size(), audio.durationSeconds(), cpu, audio.durationSeconds() / cpu);
+  return 0;
+}
