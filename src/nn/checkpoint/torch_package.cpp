@@ -192,6 +192,12 @@ Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string
   const zip_int64_t pickleIndex = package.findPickle(prefix);
   const std::vector<uint8_t> pickleBytes = package.read(pickleIndex, prefix + "data.pkl", kMaxPickleBytes);
   const Graph g = pickle::run(pickleBytes.data(), pickleBytes.size(), name);
+  // PyTorch >= 2.1 records the storages' byte order; older files are always little-endian.
+  if (const zip_int64_t order = package.locate(prefix + "byteorder"); order >= 0) {
+    const std::vector<uint8_t> text = package.read(order, prefix + "byteorder", 16);
+    if (std::string(text.begin(), text.end()) != "little")
+      throw Error(name + ": storages are not little-endian; re-save the checkpoint on a little-endian machine");
+  }
 
   const Value& root = g.at(g.root);
   if (root.kind != Kind::Dict) throw Error(name + ": the pickle is not a dict (not a model package)");

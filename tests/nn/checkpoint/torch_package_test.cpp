@@ -189,6 +189,18 @@ TEST(TorchPackage, TensorsOutsideTheirStorageAreErrors) {
             std::string::npos);
 }
 
+TEST(TorchPackage, ByteOrderRecordIsHonoured) {
+  PickleWriter w;
+  w.proto().emptyDict().str("w").tensor("HalfStorage", "0", 8, 0, {8}, {1}).setitem().stop();
+  const std::string data = midistems::testing::leBytes16(midistems::testing::halfTestBits());
+  EXPECT_EQ(parse(zipStored({{"archive/data.pkl", w.bytes}, {"archive/byteorder", "little"}, {"archive/data/0", data}}))
+                .state.at("w").data,
+            midistems::testing::halfTestValues());
+  EXPECT_NE(errorOf(zipStored({{"archive/data.pkl", w.bytes}, {"archive/byteorder", "big"}, {"archive/data/0", data}}))
+                .find("not little-endian"),
+            std::string::npos);
+}
+
 TEST(TorchPackage, ManyViewsOfOneStorageCannotBlowUpMemory) {
   // 30 full views of one 1000-byte storage: 30,000 elements from 1 kB is refused up front;
   // 3 views (tied weights) are fine.
