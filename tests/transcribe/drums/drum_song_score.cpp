@@ -2,9 +2,10 @@
 // transcribes drums.wav and compares with midi/drums.mid by class-level onset F1 (50 ms, the
 // rule of mir_eval.transcription with evaluate.py's five drum classes: kick, snare/rim/clap,
 // hi-hats, toms, cymbals). Prints a per-class table; exits 1 when the overall F1 over all songs is
-// below --min-f1.
+// below --min-f1, or one class's F1 is below its --min-class-f1 (e.g. cymbal=0.8, which checks
+// that rides are not called hi-hats).
 //
-//   drum_song_score SONGS_DIR [--min-f1 X] [--write-midi OUT_DIR]
+//   drum_song_score SONGS_DIR [--min-f1 X] [--min-class-f1 CLASS=X]... [--write-midi OUT_DIR]
 // SONGS_DIR holds song_00, song_01, ...; with --write-midi, OUT_DIR/song_XX/drums.mid receives
 // the estimate (for cross-checking with evaluate.py --est-midi).
 #include <algorithm>
@@ -88,16 +89,34 @@ void printRow(const char* name, const Tally& t) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: drum_song_score SONGS_DIR [--min-f1 X] [--write-midi OUT_DIR]\n");
+    std::fprintf(stderr, "usage: drum_song_score SONGS_DIR [--min-f1 X] [--min-class-f1 CLASS=X]... "
+                         "[--write-midi OUT_DIR]\n");
     return 2;
   }
   const fs::path songsDir = argv[1];
   double minF1 = 0.0;
+  std::array<double, kClasses> minClassF1{};
   fs::path midiOut;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--min-f1") minF1 = std::atof(argv[i + 1]);
     else if (flag == "--write-midi") midiOut = argv[i + 1];
+    else if (flag == "--min-class-f1") {
+      const std::string value = argv[i + 1];
+      const size_t equals = value.find('=');
+      int found = -1;
+      for (int c = 0; c < kClasses; ++c)
+        if (equals != std::string::npos && value.substr(0, equals) == kClassName[c]) found = c;
+      if (found < 0) {
+        std::fprintf(stderr, "--min-class-f1 %s: expected CLASS=X with CLASS one of kick, snare, hi-hat, "
+                             "tom, cymbal\n", value.c_str());
+        return 2;
+      }
+      minClassF1[found] = std::atof(value.c_str() + equals + 1);
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
+      return 2;
+    }
   }
   std::vector<fs::path> songs;
   for (const auto& entry : fs::directory_iterator(songsDir))
@@ -141,10 +160,17 @@ int main(int argc, char** argv) {
       overall.add(total[c]);
     }
     printRow("overall", overall);
+    bool pass = true;
     if (overall.f1() < minF1) {
       std::printf("FAIL: overall F1 %.3f is below %.3f\n", overall.f1(), minF1);
-      return 1;
+      pass = false;
     }
+    for (int c = 0; c < kClasses; ++c)
+      if (total[c].f1() < minClassF1[c]) {
+        std::printf("FAIL: %s F1 %.3f is below %.3f\n", kClassName[c], total[c].f1(), minClassF1[c]);
+        pass = false;
+      }
+    if (!pass) return 1;
   } catch (const midistems::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
