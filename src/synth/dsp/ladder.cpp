@@ -103,6 +103,7 @@ void LadderFilter<T>::process(T* io, int n) {
     io[i] = tick(io[i], c);
   }
   current_ = target_;
+  for (T& s : s_) s = zeroIfNotFinite(s);  // one NaN input must not poison the voice for ever
 }
 
 template <class T>
@@ -113,6 +114,7 @@ void LadderFilter<T>::processModulated(T* io, int n, const T* cutoffHz, const T*
     io[i] = tick(io[i], current_);
   }
   target_ = current_;
+  for (T& s : s_) s = zeroIfNotFinite(s);
 }
 
 template class LadderFilter<float>;

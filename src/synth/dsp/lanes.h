@@ -65,6 +65,11 @@ inline Lanes squareRoot(Lanes x) {
   return r;
 }
 
+// Replaces NaN and infinities by zero (x - x is 0 only for finite x): filters clean their states
+// with it once per block, so that one bad input sample cannot silence a voice for ever.
+inline float zeroIfNotFinite(float x) { return x - x == 0.0f ? x : 0.0f; }
+inline Lanes zeroIfNotFinite(Lanes x) { return x - x == 0.0f ? x : Lanes{}; }
+
 // Clears one voice's lane (a scalar has only lane 0).
 inline void clearLane(float& x, int) { x = 0.0f; }
 inline void clearLane(Lanes& x, int lane) { x[lane] = 0.0f; }

@@ -289,7 +289,8 @@ void Oscillator::render(float* out, int n, float freqHz, const OscillatorModulat
   }
   const double toIncrement = kPhaseUnit / sampleRate_;
   auto increment = [&](float hz) {
-    const double inc = std::clamp(double(hz), 0.0, 0.5 * sampleRate_) * toIncrement;
+    // Frequencies outside [0, Nyquist], NaN included, are clamped (a NaN becomes 0 Hz).
+    const double inc = (hz > 0.0f ? std::min(double(hz), 0.5 * sampleRate_) : 0.0) * toIncrement;
     return static_cast<std::uint32_t>(std::min(inc + 0.5, 2147483648.0));
   };
   std::uint32_t incs[kMaxBlockSize];

@@ -141,6 +141,11 @@ void dispatchMode(SvfMode mode, Run&& run) {
 }  // namespace
 
 template <class T>
+void StateVariableFilter<T>::sanitise() {
+  for (T* s : {&s1a_, &s1b_, &s2a_, &s2b_, &energyLag_}) *s = zeroIfNotFinite(*s);
+}
+
+template <class T>
 void StateVariableFilter<T>::process(T* io, int n) {
   if (n <= 0) return;
   const Coefficients from = current_;
@@ -149,6 +154,7 @@ void StateVariableFilter<T>::process(T* io, int n) {
     run<kFourPole, kOutput>(io, n, nullptr, from, to);
   });
   current_ = target_;
+  sanitise();
 }
 
 template <class T>
@@ -163,6 +169,7 @@ void StateVariableFilter<T>::processModulated(T* io, int n, const T* cutoffHz, c
       run<kFourPole, kOutput>(io + start, count, perSample, current_, current_);
     });
     current_ = target_ = perSample[count - 1];
+    sanitise();
   }
 }
 

@@ -51,7 +51,9 @@ class StateVariableFilter {
   void setTargets(T cutoffHz, T resonance, T drive);
   void jumpToTargets();
 
-  // Filters io[0..n) in place with the ramped block-rate coefficients.
+  // Filters io[0..n) in place with the ramped block-rate coefficients. Inputs may be anything:
+  // NaN or infinite samples give non-finite output for that block only (the states are cleaned at
+  // the end of every block).
   void process(T* io, int n);
   // Filters io[0..n) in place with per-sample controls (the coefficients are computed every
   // sample); afterwards the targets are the last sample's controls.
@@ -67,6 +69,7 @@ class StateVariableFilter {
     T driveOut;    // 1 / sqrt(driveGain)
   };
   Coefficients coefficientsFor(T cutoffHz, T resonance, T drive) const;
+  void sanitise();  // zeroes states that a NaN or infinite input made non-finite
   template <bool kFourPole, int kOutput>
   void run(T* io, int n, const Coefficients* perSample, Coefficients from, Coefficients to);
 
