@@ -2,6 +2,7 @@
 // must end in a midistems::Error (never a crash, never an execution).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <zip.h>
 
 #include <filesystem>
 #include <fstream>
@@ -187,6 +188,32 @@ TEST(TorchPackage, TensorsOutsideTheirStorageAreErrors) {
   EXPECT_NE(errorOf(stateWith([](PickleWriter& w) { w.tensor("PyObjectStorage", "0", 1, 0, {1}, {1}); }))
                 .find("unsupported torch storage type"),
             std::string::npos);
+}
+
+TEST(TorchPackage, DeflatedEntriesAreReadToo) {
+  // The same tiny package re-zipped with deflate (as a user's zip tool might), written by libzip.
+  const auto dir = midistems::testing::scratchDir("deflated");
+  const auto path = dir / "deflated.th";
+  std::string floats;
+  for (float f : {10.f, 20.f, 30.f, 40.f, 50.f}) floats.append(reinterpret_cast<const char*>(&f), 4);
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"archive/data.pkl", midistems::testing::tinyTorchPackagePickle()},
+      {"archive/data/0", midistems::testing::leBytes16(midistems::testing::halfTestBits())},
+      {"archive/data/1", floats}};
+  int error = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  ASSERT_NE(z, nullptr);
+  for (const auto& [name, data] : entries) {
+    zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
+    const zip_int64_t index = zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8);
+    ASSERT_GE(index, 0);
+    ASSERT_EQ(zip_set_file_compression(z, zip_uint64_t(index), ZIP_CM_DEFLATE, 9), 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
+  const Checkpoint ckpt = midistems::nn::loadCheckpoint(path);
+  EXPECT_EQ(ckpt.state.at("a.weight").data, midistems::testing::halfTestValues());
+  EXPECT_EQ(ckpt.state.at("b.bias").data, (std::vector<float>{30, 40, 50}));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TorchPackage, ByteOrderRecordIsHonoured) {
