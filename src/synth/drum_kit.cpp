@@ -171,6 +171,7 @@ void DrumKit::trigger(int key, int velocity) {
   v.active = true;
   v.sound = sound;
   v.order = ++counter_;
+  v.noise = uint32_t(v.order * 2654435761u) | 1u;  // Knuth's multiplicative hash as the seed
   const float vel = float(velocity) / 127.0f;
   v.gain = vel * std::sqrt(vel);  // a gentle velocity curve
   v.pitchEnv = 1, v.pitchMul = decayPerSample(sound->pitchDecay, sampleRate_);
@@ -203,10 +204,10 @@ void DrumKit::renderVoice(Voice& v, float* left, float* right, int frames) {
       v.pitchEnv *= v.pitchMul;
       v.toneEnv *= v.toneMul;
     }
-    noise_ ^= noise_ << 13;
-    noise_ ^= noise_ >> 17;
-    noise_ ^= noise_ << 5;
-    float excitation = s.noiseLevel * (float(noise_ >> 8) * (2.0f / 16777216.0f) - 1.0f);
+    v.noise ^= v.noise << 13;
+    v.noise ^= v.noise >> 17;
+    v.noise ^= v.noise << 5;
+    float excitation = s.noiseLevel * (float(v.noise >> 8) * (2.0f / 16777216.0f) - 1.0f);
     if (s.metalLevel > 0) {
       float metal = 0;
       for (int m = 0; m < 6; ++m) {

@@ -50,6 +50,7 @@ class DrumKit {
     float a1 = 0, a2 = 0, a3 = 0, k = 0;
     int32_t age = 0;
     float panL = 1, panR = 1;
+    uint32_t noise = 1;  // per voice, so the output never depends on how blocks are split
   };
   void trigger(int key, int velocity);
   void renderVoice(Voice& v, float* left, float* right, int frames);
@@ -57,7 +58,6 @@ class DrumKit {
   float sampleRate_ = 48000;
   Voice voices_[kMaxVoices];
   uint64_t counter_ = 0;
-  uint32_t noise_ = 0x12345678u;
   float gain_ = 0.7f;
   FdnReverb room_;
 };

@@ -257,3 +257,31 @@ TEST(Wavetable, PositionMorphsBetweenAdjacentFrames) {
 
 }  // namespace
 }  // namespace midistems::synth::dsp
+
+namespace midistems::synth::dsp {
+namespace {
+
+TEST(Oscillator, PerSampleFrequencyMatchesTheRequestedPitch) {
+  // A per-sample frequency array (vibrato-ready path): constant 440 Hz gives 440 Hz, and a
+  // +-50 cent square-wave vibrato averages to the mean phase advance.
+  Oscillator osc = makeOscillator(Waveform::Saw);
+  constexpr int kTotal = 1 << 19;
+  std::vector<float> out(kTotal), freq(64, 440.0f);
+  OscillatorModulation mod;
+  mod.frequencyHz = freq.data();
+  for (int done = 0; done < kTotal; done += 64) osc.render(out.data() + done, 64, 0.0f, mod);
+  EXPECT_LT(std::abs(centsBetween(measureFrequency(out, kRate, 440.0), 440.0)), 0.1);
+
+  Oscillator wobbly = makeOscillator(Waveform::Sine);
+  const double up = 440.0 * std::exp2(50.0 / 1200.0), down = 440.0 * std::exp2(-50.0 / 1200.0);
+  for (int i = 0; i < 64; ++i) freq[static_cast<size_t>(i)] = float(i % 2 ? up : down);
+  const float before = wobbly.phase();
+  for (int b = 0; b < 750; ++b) wobbly.render(out.data(), 64, 0.0f, mod);
+  double advance = wobbly.phase() - before;
+  const double expected = 750.0 * 32.0 * (float(up) + float(down)) / kRate;
+  advance += std::round(expected - advance);  // whole cycles are not observable
+  EXPECT_NEAR(advance, expected, 1e-3);
+}
+
+}  // namespace
+}  // namespace midistems::synth::dsp
