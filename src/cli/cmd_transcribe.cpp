@@ -137,9 +137,9 @@ void runTranscribe(TranscribeOptions o) {
   const bool folder = fs::is_directory(input, ec);
   const std::vector<fs::path> files = folder ? stemFiles(input) : std::vector<fs::path>{input};
 
-  // Read and check every stem before the long work.
-  std::vector<AudioBuffer> audio;
-  for (const auto& f : files) audio.push_back(readStem(f));
+  // Open every stem before the long work, so that a missing or corrupt one fails at once; the
+  // samples are read one stem at a time to keep memory at one stem (NaN is found then).
+  for (const auto& f : files) midistems::AudioFileReader check(f);
 
   std::unique_ptr<tr::BasicPitchModel> model;
   const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return !isDrums(f, o.kind); });
@@ -155,21 +155,21 @@ void runTranscribe(TranscribeOptions o) {
     midistems::ProgressBar bar("transcribe " + input.filename().string(), !o.quiet);
     for (size_t i = 0; i < files.size(); ++i) {
       const auto progress = [&](double f) { bar.update((double(i) + f) / double(files.size())); };
+      const AudioBuffer audio = readStem(files[i]);
       tr::StemTranscription stem;
       stem.name = files.size() == 1 && !folder ? files[i].stem().string() : lower(files[i].stem().string());
       stem.drums = isDrums(files[i], o.kind);
       if (stem.drums) {
-        stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio[i]));
+        stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
       } else {
-        const tr::Posteriorgrams grams = model->run(audio[i], progress);
+        const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::exportNotes(tr::createNotes(tr::viewOf(grams), o.notes));
       }
       progress(1.0);
       if (stem.notes.empty())
         fmt::print(stderr, "transcribe: {}: no notes found ({})\n", files[i].string(),
-                   audio[i].numFrames() == 0 ? "empty audio" : "silent or below the thresholds");
-      addInto(sum, audio[i]);
-      audio[i] = AudioBuffer();  // free it
+                   audio.numFrames() == 0 ? "empty audio" : "silent or below the thresholds");
+      addInto(sum, audio);
       stems.push_back(std::move(stem));
     }
     bar.finish();

@@ -269,5 +269,45 @@ TEST(TranscribeCli, EmptyAudioGivesAValidEmptyFile) {
   for (const auto& e : file.tracks[1].events) EXPECT_NE(e.type(), 0x90);
 }
 
+TEST(TranscribeCli, KindChoosesTheTranscriber) {
+  REQUIRE_MODEL();
+  const fs::path dir = testing::scratchDir("transcribe-kind");
+  writeWav(dir / "loop.wav", drumLoop(4.0));
+  ASSERT_EQ(runTranscribe(dir, quoted(dir / "loop.wav") + " -o " + quoted(dir / "drums.mid") + " --kind drums").status, 0);
+  const midi::MidiFile drums = midi::readMidiFile(dir / "drums.mid");
+  ASSERT_EQ(drums.tracks.size(), 2u);
+  size_t hits = 0;
+  for (const auto& e : drums.tracks[1].events) {
+    EXPECT_EQ(e.channel(), 9);
+    hits += e.type() == 0x90;
+  }
+  EXPECT_GE(hits, 6u);  // 7 kicks and 3 snares in 4 s at 100 BPM
+
+  writeWav(dir / "drums.wav", melody({{0.5, 1.0, 60}}, 2.0));  // named drums, but pitched
+  ASSERT_EQ(runTranscribe(dir, quoted(dir / "drums.wav") + " -o " + quoted(dir / "p.mid") + " --kind pitched").status, 0);
+  const midi::MidiFile pitched = midi::readMidiFile(dir / "p.mid");
+  ASSERT_EQ(pitched.tracks.size(), 2u);
+  bool sawMiddleC = false;
+  for (const auto& e : pitched.tracks[1].events) {
+    EXPECT_NE(e.channel(), 9);
+    sawMiddleC |= e.type() == 0x90 && e.data1 == 60;
+  }
+  EXPECT_TRUE(sawMiddleC);
+}
+
+TEST(TranscribeCli, NanInOneStemOfAFolderLeavesNothing) {
+  REQUIRE_MODEL();
+  const fs::path dir = testing::scratchDir("transcribe-folder-nan");
+  const fs::path stems = dir / "stems";
+  fs::create_directories(stems);
+  writeWav(stems / "bass.wav", melody({{0.5, 1.0, 40}}, 2.0));
+  AudioBuffer vocals = melody({{0.5, 1.0, 67}}, 2.0);
+  vocals.channels[0][5000] = std::nanf("");
+  writeWav(stems / "vocals.wav", vocals);
+  const auto r = runTranscribe(dir, quoted(stems) + " -o " + quoted(dir / "song.mid") + " --csv " +
+                                        quoted(dir / "song.csv"));
+  expectCleanFailure(r, dir, {"stems"}, "vocals.wav");
+}
+
 }  // namespace
 }  // namespace midistems
