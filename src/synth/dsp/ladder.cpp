@@ -69,15 +69,19 @@ inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
   // to y4 = (G^4 x + c_4) / (1 + k G^4); the input is then saturated and the stages updated.
   const T G = c.G;
   const T H = 1.0f - G;
-  const T c1 = H * s_[0];
-  const T c2 = G * c1 + H * s_[1];
-  const T c3 = G * c2 + H * s_[2];
-  const T c4 = G * c3 + H * s_[3];
   const T G2 = G * G;
   const T G3 = G2 * G;
   const T G4 = G2 * G2;
+  const T c1 = H * s_[0];
+  const T c2 = G * c1 + H * s_[1];
+  const T c3 = G * c2 + H * s_[2];
+  // c4 as a sum of independent products (shallower than continuing the recursion), and the loop
+  // solution folded into two gains, so that the input's part is off the critical path:
+  // in - k y4 = (1 - k G^4 solve) in - k solve c4.
+  const T c4 = ((H * G3) * s_[0] + (H * G2) * s_[1]) + ((H * G) * s_[2] + H * s_[3]);
   const T in = c.drive * x;
-  const T u = softClip(in - c.k * ((G4 * in + c4) * c.solve));
+  const T ks = c.k * c.solve;
+  const T u = softClip((1.0f - ks * G4) * in - ks * c4);
   const T y1 = G * u + c1;
   const T y2 = G2 * u + c2;
   const T y3 = G3 * u + c3;
