@@ -169,6 +169,18 @@ TEST(ModelDownload, FetchesVerifiesAndSkipsWhatIsAlreadyThere) {
   fs::remove_all(dir.parent_path().parent_path());
 }
 
+TEST(ModelDownload, EmptyBaseUrlMeansTheEnvironmentOverride) {
+  const auto dir = midistems::testing::scratchDir("models-envurl");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  ScopedEnv url("MIDISTEMS_MODELS_URL", server.url().c_str());
+  midistems::separate::fetchModel(model.entry, "");
+  EXPECT_EQ(server.requests(), 2);
+  EXPECT_EQ(filesIn(dir), (std::vector<std::string>{"aaaa0001-x.th", "aaaa0002-y.th"}));
+  fs::remove_all(dir);
+}
+
 TEST(ModelDownload, WrongChecksumLeavesNoFile) {
   const auto dir = midistems::testing::scratchDir("models-badsum");
   ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
