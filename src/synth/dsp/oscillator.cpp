@@ -212,7 +212,7 @@ float valueAt(const ReadPlan& plan, std::uint32_t phase) {
   return v;
 }
 
-// Pink noise corners: one per octave from 10 Hz up (Voss-style octave bands, as one-pole filters).
+// Pink noise: the lowest one-pole corner; the others follow at octaves (10 Hz ... 10.24 kHz).
 constexpr float kPinkLowestCornerHz = 10.0f;
 
 std::uint32_t nextRandom(std::uint32_t& state) {
