@@ -44,7 +44,7 @@ struct KitTable {
   KitTable() {
     DrumSound kick;
     kick.toneStartHz = 160, kick.toneEndHz = 48, kick.pitchDecay = 0.035f, kick.toneDecay = 0.32f;
-    kick.toneLevel = 1.0f, kick.noiseDecay = 0.004f, kick.noiseLevel = 0.3f;
+    kick.toneLevel = 0.85f, kick.noiseDecay = 0.004f, kick.noiseLevel = 0.3f;
     kick.filter = F::BandPass, kick.filterHz = 3000;
     set(35, kick);
     kick.toneStartHz = 180, kick.toneEndHz = 55;
@@ -65,13 +65,13 @@ struct KitTable {
     clap.filter = F::BandPass, clap.filterQ = 1.2f, clap.clap = true;
     set(39, clap);
     const float hatHz = 410;
-    DrumSound closedHat = cymbal(hatHz, 0.045f, 7500, 0.3f, 0.7f);
+    DrumSound closedHat = cymbal(hatHz, 0.045f, 7500, 0.3f, 0.9f);
     closedHat.chokeGroup = 1;
     set(42, closedHat);
     DrumSound pedalHat = cymbal(hatHz, 0.03f, 7000, 0.3f, 0.55f);
     pedalHat.chokeGroup = 1;
     set(44, pedalHat);
-    DrumSound openHat = cymbal(hatHz, 0.3f, 7000, 0.3f, 0.6f);
+    DrumSound openHat = cymbal(hatHz, 0.3f, 7000, 0.3f, 0.75f);
     openHat.chokeGroup = 1, openHat.chokedByGroup = true;
     set(46, openHat);
     set(41, tom(82, -0.45f));

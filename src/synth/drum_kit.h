@@ -58,7 +58,7 @@ class DrumKit {
   float sampleRate_ = 48000;
   Voice voices_[kMaxVoices];
   uint64_t counter_ = 0;
-  float gain_ = 0.7f;
+  float gain_ = 0.3f;  // about -10 dB: sits the kit level with the factory presets in a mix
   FdnReverb room_;
 };
 
