@@ -42,6 +42,8 @@ int64_t basicPitchFrameCount(int64_t numSamples);
 // (f * 256 / 22050 minus a per-window correction).
 double basicPitchFrameTime(int64_t frame);
 
+// Immutable once loaded: run() and the other const members may be called from several threads
+// at once (each thread keeps its own scratch buffers).
 class BasicPitchModel {
  public:
   // Reads model.json and its weight shard from modelDir. Throws midistems::Error with a one-line
