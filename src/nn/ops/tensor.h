@@ -13,6 +13,12 @@
 
 namespace midistems::nn {
 
+// Buffers of 4 MiB and more are mapped from the system and unmapped when freed, so the large,
+// differently sized activations of successive model calls never fragment the heap and the
+// resident size stays at the true peak; smaller ones come from aligned_alloc.
+void* allocateBuffer(std::size_t bytes);
+void freeBuffer(void* p, std::size_t bytes) noexcept;
+
 template <typename T>
 struct AlignedAllocator {
   using value_type = T;
@@ -20,13 +26,8 @@ struct AlignedAllocator {
   AlignedAllocator() = default;
   template <typename U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) {
-    const std::size_t bytes = (n * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
-    void* p = std::aligned_alloc(kAlignment, bytes == 0 ? kAlignment : bytes);
-    if (!p) throw std::bad_alloc();
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t) { std::free(p); }
+  T* allocate(std::size_t n) { return static_cast<T*>(allocateBuffer(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { freeBuffer(p, n * sizeof(T)); }
   template <typename U>
   bool operator==(const AlignedAllocator<U>&) const { return true; }
   // Default-initialise (leave uninitialised) on resize: every tensor is written before it is read,

@@ -124,13 +124,18 @@ void HTDemucsSeparator::separate(const AudioBuffer& mix, StemSink& sink, const P
       if (!std::isfinite(v)) throw Error("HTDemucs: the mix contains non-finite samples");
   nn::setThreads(options_.threads);
 
-  // api.Separator: ref = mix.mean(0); mix = (mix - ref.mean()) / (ref.std() + 1e-8).
-  const std::vector<float> ref = mix.mono();
+  // api.Separator: ref = mix.mean(0); mix = (mix - ref.mean()) / (ref.std() + 1e-8). The mono
+  // reference is recomputed on the fly (two passes) rather than stored: no copy of the song.
+  auto monoAt = [&](int64_t i) {
+    float s = 0.0f;
+    for (int64_t c = 0; c < ac; ++c) s += mix.channels[size_t(c)][size_t(i)];
+    return s / float(ac);
+  };
   double sum = 0.0;
-  for (float v : ref) sum += v;
+  for (int64_t i = 0; i < length; ++i) sum += monoAt(i);
   const double refMean = sum / double(length);
   double squares = 0.0;
-  for (float v : ref) squares += (double(v) - refMean) * (double(v) - refMean);
+  for (int64_t i = 0; i < length; ++i) squares += (double(monoAt(i)) - refMean) * (double(monoAt(i)) - refMean);
   const float mean = float(refMean);
   const float scale = float(std::sqrt(squares / double(std::max<int64_t>(1, length - 1)))) + 1e-8f;
 

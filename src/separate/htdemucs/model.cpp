@@ -108,6 +108,8 @@ void HEncLayer::load(WeightSource& src, const std::string& prefix, const HTDemuc
     rewrite = loadConv(src, prefix + ".rewrite", {2 * out, out, rk, rk}, 2 * out);
     convPrepared = nn::prepareConv2d(conv.weight.data(), {in, out, kernel, 1, stride, pad, 0});
     rewritePrepared = nn::prepareConv2d(rewrite.weight.data(), {out, 2 * out, rk, rk, 1, contextEnc, contextEnc});
+    conv.weight.release();  // used only in the rearranged form from here on
+    rewrite.weight.release();
   } else {
     conv = loadConv(src, prefix + ".conv", {out, in, kernel}, out);
     rewrite = loadConv(src, prefix + ".rewrite", {2 * out, out, rk}, 2 * out);
@@ -168,11 +170,13 @@ void HDecLayer::load(WeightSource& src, const std::string& prefix, const HTDemuc
     rewrite = loadConv(src, prefix + ".rewrite", {2 * in, in, rk, rk}, 2 * in);
     convTrPrepared = nn::prepareConvTransposeFreq(conv_tr.weight.data(), in, out, kernel, stride);
     rewritePrepared = nn::prepareConv2d(rewrite.weight.data(), {in, 2 * in, rk, rk, 1, context, context});
+    rewrite.weight.release();  // used only in the rearranged form from here on
   } else {
     conv_tr = loadConv(src, prefix + ".conv_tr", {in, out, kernel}, out);
     rewrite = loadConv(src, prefix + ".rewrite", {2 * in, in, rk}, 2 * in);
     convTrPrepared = nn::prepareConvTranspose1d(conv_tr.weight.data(), in, out, kernel);
   }
+  conv_tr.weight.release();
   if (withDConv) dconv.emplace().load(src, prefix + ".dconv", in, c.dconvComp, c.dconvDepth);
 }
 
@@ -355,44 +359,55 @@ void HTDemucsModel::forward(const float* mix, int64_t length, float* out) {
   const float denomT = 1e-5f + stdT;
   for (int64_t i = 0; i < xt.numel(); ++i) xt[i] = (xt[i] - meanT) / denomT;
 
+  // Encoder outputs are kept as the skips; each next layer reads its input from there, so no
+  // activation is copied.
   std::vector<nn::Tensor> saved, savedT;
   std::vector<int64_t> lengthsT;
+  saved.reserve(size_t(config_.depth));
+  savedT.reserve(size_t(config_.depth));
   for (int index = 0; index < config_.depth; ++index) {
-    lengthsT.push_back(xt.dim(1));
-    xt = tencoder[size_t(index)].forward(xt);
-    savedT.push_back(xt);
-    x = encoder[size_t(index)].forward(x);
+    const nn::Tensor& inT = index == 0 ? xt : savedT.back();
+    lengthsT.push_back(inT.dim(1));
+    savedT.push_back(tencoder[size_t(index)].forward(inT));
+    const nn::Tensor& in = index == 0 ? x : saved.back();
+    saved.push_back(encoder[size_t(index)].forward(in));
+    if (index == 0) {
+      x.release();
+      xt.release();
+    }
     if (index == 0 && freq_emb.numel() > 0) {
       // x += freq_emb_scale * (emb_scale * W)[f]
+      nn::Tensor& y = saved.back();
       const float embScale = float(config_.embScale), freqEmbScale = float(config_.freqEmb);
-      const int64_t freqs = x.dim(0), channels = x.dim(1), t = x.dim(2);
+      const int64_t freqs = y.dim(0), channels = y.dim(1), t = y.dim(2);
       for (int64_t f = 0; f < freqs; ++f)
         for (int64_t c = 0; c < channels; ++c) {
           const float e = freqEmbScale * (freq_emb[f * channels + c] * embScale);
-          float* row = x.data() + (f * channels + c) * t;
+          float* row = y.data() + (f * channels + c) * t;
           for (int64_t i = 0; i < t; ++i) row[i] += e;
         }
     }
-    saved.push_back(x);
   }
 
+  x = nn::Tensor(saved.back().shape());
+  xt = nn::Tensor(savedT.back().shape());
   if (crosstransformer) {
     nn::Tensor tokens, tokensT;
-    toTokens(x, tokens, xt, tokensT);
+    toTokens(saved.back(), tokens, savedT.back(), tokensT);
     crosstransformer->forward(tokens, x.dim(0), x.dim(2), tokensT, transformerScratch_);
     fromTokens(tokens, x, tokensT, xt);
+  } else {
+    std::memcpy(x.data(), saved.back().data(), size_t(x.numel()) * sizeof(float));
+    std::memcpy(xt.data(), savedT.back().data(), size_t(xt.numel()) * sizeof(float));
   }
 
   for (int index = 0; index < config_.depth; ++index) {
-    nn::Tensor skip = std::move(saved.back());
+    x = decoder[size_t(index)].forward(x, saved.back(), 0);
     saved.pop_back();
-    x = decoder[size_t(index)].forward(x, skip, 0);
-    skip.release();
-    nn::Tensor skipT = std::move(savedT.back());
-    savedT.pop_back();
     const int64_t lengthT = lengthsT.back();
     lengthsT.pop_back();
-    xt = tdecoder[size_t(index)].forward(xt, skipT, lengthT);
+    xt = tdecoder[size_t(index)].forward(xt, savedT.back(), lengthT);
+    savedT.pop_back();
   }
 
   // x: (bins, sources * channels * 2, frames) -> complex spectrogram per source and channel, with

@@ -5,6 +5,9 @@
 // checkpoint keys, so `encoder.1.dconv.layers.0.3.weight` lives in
 // encoder[1].dconv->layers[0].conv1x1 (the Sequential index is kept in the comment).
 //
+// Convolution weights that the kernels read in a rearranged layout (the *Prepared members) are
+// released after loading; their shapes were checked against the checkpoint.
+//
 // Feature maps of the spectrogram branch are stored frequency-major (freqs, channels, frames),
 // see nn/ops/conv.h; waveform maps are (channels, samples).
 #include <cstdint>
