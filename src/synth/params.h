@@ -43,6 +43,11 @@ struct ParamInfo {
 
 inline constexpr const char* kWaveNames[] = {"sine", "saw", "pulse", "triangle", "wavetable", "noise"};
 enum class Wave : int { Sine, Saw, Pulse, Triangle, Wavetable, Noise };
+// The built-in wavetables of synth/dsp (dsp::BuiltinWavetable, in that order).
+inline constexpr const char* kWavetableNames[] = {
+    "basic_shapes", "pwm_sweep", "vowels", "organ", "bell_fm", "harmonic_sweep", "odd_sweep",
+    "sync_sweep", "formant_sweep", "digital"};
+inline constexpr int kNumWavetables = 10;
 inline constexpr const char* kSubWaveNames[] = {"square", "sine"};
 inline constexpr const char* kVoiceModeNames[] = {"poly", "mono", "legato"};
 enum class VoiceMode : int { Poly, Mono, Legato };
@@ -144,7 +149,9 @@ enum class ModDest : int {
   X(ReverbOn, "reverb_on", "Reverb on", 0, 1, 0, "", Toggle, 1, nullptr, 1)                        \
   X(ReverbSize, "reverb_size", "Reverb size", 0, 1, 0.5f, "", Linear, 1, nullptr, 1)              \
   X(ReverbDamping, "reverb_damping", "Reverb damping", 0, 1, 0.4f, "", Linear, 1, nullptr, 1)     \
-  X(ReverbMix, "reverb_mix", "Reverb mix", 0, 1, 0.2f, "", Linear, 1, nullptr, 1)
+  X(ReverbMix, "reverb_mix", "Reverb mix", 0, 1, 0.2f, "", Linear, 1, nullptr, 1)                \
+  X(Osc1Table, "osc1_wavetable", "Osc 1 wavetable", 0, 9, 0, "", Choice, 1, kWavetableNames, 1)    \
+  X(Osc2Table, "osc2_wavetable", "Osc 2 wavetable", 0, 9, 0, "", Choice, 1, kWavetableNames, 1)
 
 enum class Param : int {
 #define MIDISTEMS_PARAM_ENUM(e, ...) e,

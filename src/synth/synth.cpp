@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "synth/wavetable.h"
+#include "synth/dsp/wavetables.h"
 
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -58,7 +58,8 @@ Synth::~Synth() = default;
 
 void Synth::prepare(float sampleRate) {
   sampleRate_ = sampleRate;
-  Wavetable::builtIn();
+  for (int i = 0; i < kNumWavetables; ++i)
+    wavetables_[i] = &dsp::builtinWavetable(static_cast<dsp::BuiltinWavetable>(i));
   for (int g = 0; g < kGroups; ++g) groups_[g] = VoiceGroup{};
   chorus_.prepare(sampleRate);
   delay_.prepare(sampleRate);
@@ -276,6 +277,8 @@ void Synth::updateContext() {
   c.subIsSine = choice(Param::SubWave) == 1;
   c.filter = static_cast<FilterType>(choice(Param::FilterTypeParam));
   c.sync = choice(Param::Osc2Sync) == 1;
+  c.wavetable[0] = wavetables_[std::clamp(choice(Param::Osc1Table), 0, kNumWavetables - 1)];
+  c.wavetable[1] = wavetables_[std::clamp(choice(Param::Osc2Table), 0, kNumWavetables - 1)];
   c.drive = smoothed_[int(Param::FilterDrive)] > 0.01f;
   c.unison = std::clamp(choice(Param::UnisonVoices), 1, kMaxUnison);
   const float spread = smoothed_[int(Param::UnisonSpread)];

@@ -120,6 +120,9 @@ class Synth {
   float globalLfoPhase_[2] = {0, 0};
   float globalLfoHeld_[2] = {0, 0};
 
+  // Resolved in prepare(), so the audio thread never runs the tables' one-time initialisation.
+  const dsp::Wavetable* wavetables_[kNumWavetables] = {};
+
   Chorus chorus_;
   StereoDelay delay_;
   FdnReverb reverb_;

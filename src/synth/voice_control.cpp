@@ -6,7 +6,7 @@
 
 #include "synth/dsp/lanes.h"
 #include "synth/voice_group.h"
-#include "synth/wavetable.h"
+#include "synth/dsp/mip_table.h"
 
 namespace midistems::synth {
 namespace {
@@ -55,14 +55,14 @@ void setRamp(VoiceGroup& g, int lane, int ramp, float target, bool fresh) {
   g.rampTarget[ramp][lane] = target;
 }
 
-void setWavetable(LaneState& lane, int osc, float inc, float position) {
-  const Wavetable& table = Wavetable::builtIn();
-  const int mip = Wavetable::mipLevelFor(inc);
-  const float frame = std::clamp(position, 0.0f, 1.0f) * float(Wavetable::kFrames - 1);
-  const int first = std::min(int(frame), Wavetable::kFrames - 2);
-  lane.tableA[osc] = table.cycle(first, mip);
-  lane.tableB[osc] = table.cycle(first + 1, mip);
-  lane.tableMix[osc] = frame - float(first);
+// Wavetable oscillators read the mipmapped frames of synth/dsp's built-in tables: the two frames
+// around the morph position, at the mip level that keeps every harmonic below Nyquist.
+void setWavetable(LaneState& lane, int osc, const dsp::Wavetable& table, float inc, float position) {
+  const int mip = dsp::chooseMip(inc).level;
+  const dsp::Wavetable::Morph morph = table.morph(std::clamp(position, 0.0f, 1.0f));
+  lane.tableA[osc] = morph.first->levels[size_t(mip)].data();
+  lane.tableB[osc] = morph.second->levels[size_t(mip)].data();
+  lane.tableMix[osc] = morph.weight;
 }
 
 }  // namespace
@@ -219,9 +219,9 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
   const float maxRatio = ctx.unisonRatio[ctx.unison - 1];
   const float position = mod[int(ModDest::WavetablePos)];
   if (ctx.wave1 == Wave::Wavetable)
-    setWavetable(L, 0, inc1 * maxRatio, ctx.valueOf(Param::Osc1WavePos) + position);
+    setWavetable(L, 0, *ctx.wavetable[0], inc1 * maxRatio, ctx.valueOf(Param::Osc1WavePos) + position);
   if (ctx.wave2 == Wave::Wavetable)
-    setWavetable(L, 1, inc2 * maxRatio, ctx.valueOf(Param::Osc2WavePos) + position);
+    setWavetable(L, 1, *ctx.wavetable[1], inc2 * maxRatio, ctx.valueOf(Param::Osc2WavePos) + position);
 
   // Filter: cutoff in semitones from its base; amount 1 of the cutoff destination = 8 octaves.
   const float semitones = ctx.valueOf(Param::FilterKeyTrack) * (float(L.note) - 60.0f) +

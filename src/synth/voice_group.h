@@ -7,6 +7,7 @@
 // linearly per sample in between, the scheme of Surge's QuadFilterChain.
 #include <cstdint>
 
+#include "synth/dsp/wavetables.h"
 #include "synth/envelope.h"
 #include "synth/params.h"
 #include "synth/simd.h"
@@ -91,6 +92,7 @@ struct VoiceContext {
   float driveGain = 1;
   float panGainL = 1, panGainR = 1;  // the pan parameter, used when nothing modulates pan
   bool lfoUsed[2] = {false, false};
+  const dsp::Wavetable* wavetable[2] = {nullptr, nullptr};  // per oscillator
 };
 
 // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,

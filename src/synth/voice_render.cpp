@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "synth/voice_group.h"
-#include "synth/wavetable.h"
+#include "synth/dsp/mip_table.h"
 
 namespace midistems::synth {
 namespace {
@@ -16,8 +16,8 @@ vfloat wavetableRead(const LaneState* lanes, int osc, vfloat phase) {
     const float* a = lanes[l].tableA[osc];
     if (!a) continue;
     const float* b = lanes[l].tableB[osc];
-    const float position = phase[l] * float(Wavetable::kSize);
-    const int i = std::min(int(position), Wavetable::kSize - 1);
+    const float position = phase[l] * float(dsp::kTableSize);
+    const int i = std::min(int(position), dsp::kTableSize - 1);
     const float frac = position - float(i);
     const float va = a[i] + frac * (a[i + 1] - a[i]);
     const float vb = b[i] + frac * (b[i + 1] - b[i]);

@@ -205,3 +205,32 @@ TEST(Engine, StealingNeverClicks) {
 
 }  // namespace
 }  // namespace midistems::synth
+
+namespace midistems::synth {
+namespace {
+
+TEST(Engine, WavetableOscillatorPlaysThePitchAndMorphs) {
+  using namespace midistems::synth::testing;
+  const auto render = [](const char* table, float position) {
+    Patch patch = sinePatch();
+    patch[Param::Osc1Wave] = float(Wave::Wavetable);
+    patch[Param::Osc1Table] = float(*findChoice(Param::Osc1Table, table));
+    patch[Param::Osc1WavePos] = position;
+    Synth synth;
+    synth.prepare(48000);
+    synth.setPatch(patch);
+    return renderEvents(synth, {noteOn(0, 69)}, 24000, 256).left;
+  };
+  const auto sine = render("basic_shapes", 0.0f);  // the first frame of basic shapes is a sine
+  EXPECT_NEAR(frequencyOf(sine, 4800, 24000, 48000), 440.0, 0.05);
+  // Morphing towards the square adds harmonics: the waveform gets steeper.
+  EXPECT_GT(maxStep(render("basic_shapes", 1.0f), 4800), 2.0f * maxStep(sine, 4800));
+  // Another table, another waveform.
+  const auto vowels = render("vowels", 0.5f);
+  float diff = 0;
+  for (size_t i = 4800; i < 24000; ++i) diff = std::max(diff, std::fabs(vowels[i] - sine[i]));
+  EXPECT_GT(diff, 0.1f);
+}
+
+}  // namespace
+}  // namespace midistems::synth
