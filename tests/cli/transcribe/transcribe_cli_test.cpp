@@ -31,7 +31,12 @@ std::string slurp(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const fs::path& p) {
+  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
+  s += p.string();
+  s += "'";
+  return s;
+}
 
 CommandResult runTranscribe(const fs::path& scratch, const std::string& args, const std::string& env = "") {
   const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";

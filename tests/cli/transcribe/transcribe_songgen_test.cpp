@@ -35,7 +35,12 @@ int run(const std::string& command) {
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const fs::path& p) {
+  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
+  s += p.string();
+  s += "'";
+  return s;
+}
 
 // evaluate.py writes Python's JSON, which may hold NaN or Infinity.
 nlohmann::json readPythonJson(const fs::path& path) {
