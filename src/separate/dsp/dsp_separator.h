@@ -29,7 +29,7 @@ namespace midistems::separate::dsp {
 
 struct DspSeparatorOptions {
   int threads = 0;          // <= 0: one per hardware thread
-  int blockFrames = 256;    // STFT frames per processing block (about 6 s of audio)
+  int blockFrames = 512;    // STFT frames per processing block (about 12 s of audio)
 };
 
 class DspSeparator final : public Separator {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "separate/dsp/harmonic_comb.h"
+
 namespace midistems::separate::dsp {
 
 namespace {
@@ -28,6 +30,11 @@ constexpr int kBassCrossoverOrder = 8;  // steepness of 1 / (1 + (f / fc)^order)
 // Stereo-centre cue: q = |L - R|^2 / |L + R|^2 is 0 for a centred source and about 0.06 for a GM
 // channel panned to 44 (FluidSynth's sine/cosine pan law gives 0.86/0.51 gains).
 constexpr float kCentreSideRatio = 0.02f;
+
+// Pitch range searched for the lead line (GM leads and sung melodies: about B2-A5), and how high
+// its partials are followed. (A bass-line comb above the crossover was tried and measured worse:
+// the tracker locks onto kick tails and chord roots.)
+constexpr double kLeadMinHz = 120, kLeadMaxHz = 900, kLeadMaxPartialHz = 6000;
 
 constexpr float kTiny = 1e-12f;
 
@@ -82,6 +89,8 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
     bassWeight[size_t(f)] =
         float(1.0 / (1.0 + std::pow(f * block.binHz / kBassCrossoverHz, kBassCrossoverOrder)));
 
+  const HarmonicComb leadComb(bins, block.binHz, kLeadMinHz, kLeadMaxHz, kLeadMaxPartialHz);
+
   StemPowers powers;
   for (auto& v : powers) v.assign(coreSize, 0.0f);
   pool.parallelFor(block.coreBegin, block.coreEnd, [&](int64_t t0, int64_t t1) {
@@ -92,6 +101,9 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
       for (int k = lo; k < hi; ++k) window[size_t(k - lo)] = magnitude[row + size_t(k)];
       return medianOf(window.data(), hi - lo);
     };
+    std::vector<float> harmonicPower(static_cast<size_t>(bins)), centre(static_cast<size_t>(bins));
+    std::vector<float> harmonicMagnitude(static_cast<size_t>(bins));
+    std::vector<float> lead(static_cast<size_t>(bins));
     for (int64_t t = t0; t < t1; ++t) {
       const size_t row = size_t(t) * size_t(bins);
       const size_t outRow = size_t(t - block.coreBegin) * size_t(bins);
@@ -109,14 +121,28 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
         const float power = 0.5f * (std::norm(l) + std::norm(r));
         const float sideRatio = std::norm(l - r) / (std::norm(l + r) + kTiny);
         const float q = sideRatio / kCentreSideRatio;
-        const float centre = 1.0f / (1.0f + q * q);
-
-        const float harmonicPower = power * harmonicShare;
+        centre[size_t(f)] = 1.0f / (1.0f + q * q);
+        harmonicPower[size_t(f)] = power * harmonicShare;
+        harmonicMagnitude[size_t(f)] = std::sqrt(harmonicPower[size_t(f)]);
+        powers[kDrums][outRow + size_t(f)] = power * (1.0f - harmonicShare) + kTiny;
+      }
+      // The lead line: the most salient harmonic series of the frame's harmonic part.
+      std::fill(lead.begin(), lead.end(), 0.0f);
+      leadComb.weights(leadComb.track(harmonicMagnitude.data()), lead.data());
+      for (int f = 0; f < bins; ++f) {
         const size_t o = outRow + size_t(f);
-        powers[kDrums][o] = power * (1.0f - harmonicShare) + kTiny;
-        powers[kBass][o] = harmonicPower * bass * centre + kTiny;
-        powers[kVocals][o] = harmonicPower * (1.0f - bass) * centre + kTiny;
-        powers[kOther][o] = harmonicPower * ((1.0f - bass) * (1.0f - centre) + bass * (1.0f - centre)) + kTiny;
+        const float hp = harmonicPower[size_t(f)];
+        const float c = centre[size_t(f)];
+        // Bass: the centred low band. Vocals: the rest of the harmonic part, by equal votes of
+        // the stereo-centre cue and the lead line's comb (each alone measured 0.25-0.4 dB worse
+        // in mean SDR on the songgen songs). Other: what remains.
+        const float bw = bassWeight[size_t(f)];
+        const float bassShare = bw * c;
+        const float upper = 1.0f - bassShare;
+        const float vocalShare = 0.5f * (c + lead[size_t(f)]) * (1.0f - bw);
+        powers[kBass][o] = hp * bassShare + kTiny;
+        powers[kVocals][o] = hp * upper * vocalShare + kTiny;
+        powers[kOther][o] = hp * upper * (1.0f - vocalShare) + kTiny;
       }
     }
   });

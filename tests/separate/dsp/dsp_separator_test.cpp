@@ -49,6 +49,13 @@ double energy(const AudioBuffer& b) {
   return e;
 }
 
+AudioBuffer sumOf(const AudioBuffer& a, const AudioBuffer& b) {
+  AudioBuffer sum = a;
+  for (size_t c = 0; c < sum.channels.size(); ++c)
+    for (size_t i = 0; i < sum.channels[c].size(); ++i) sum.channels[c][i] += b.channels[c][i];
+  return sum;
+}
+
 double maxAbsDifference(const std::vector<AudioBuffer>& a, const std::vector<AudioBuffer>& b) {
   double worst = 0;
   for (size_t s = 0; s < a.size(); ++s)
@@ -134,7 +141,8 @@ TEST(DspSeparator, SustainedSineGoesToAPitchedStem) {
   const auto stems = separateWith(mix, {});
   const double total = energy(mix);
   EXPECT_LT(energy(stems[0]) / total, 0.05) << "drums";
-  EXPECT_GT((energy(stems[2]) + energy(stems[3])) / total, 0.9) << "other + vocals";
+  // The pitched stems may share the tone; their sum must carry it.
+  EXPECT_GT(energy(sumOf(stems[2], stems[3])) / total, 0.9) << "other + vocals";
 }
 
 TEST(DspSeparator, LowSineGoesToBass) {
