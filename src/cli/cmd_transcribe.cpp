@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "cli/command_registry.h"
+#include "core/atomic_file.h"
 #include "core/audio_file.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -127,6 +129,32 @@ void checkOptions(const TranscribeOptions& o) {
   }
 }
 
+struct PendingOutput {
+  fs::path path;
+  std::string bytes;
+};
+
+// Every output goes to a temporary file first; only when all are written are they renamed into
+// place, and should a rename fail the ones already renamed are removed: a whole set or nothing.
+void writeAllOrNothing(const std::vector<PendingOutput>& outputs) {
+  std::vector<std::unique_ptr<midistems::AtomicFile>> files;
+  for (const auto& out : outputs) {
+    files.push_back(std::make_unique<midistems::AtomicFile>(out.path));
+    std::ofstream stream(files.back()->tempPath(), std::ios::binary | std::ios::trunc);
+    stream.write(out.bytes.data(), std::streamsize(out.bytes.size()));
+    stream.flush();
+    if (!stream) throw Error(out.path.string() + ": write failed (disk full or no permission?)");
+  }
+  size_t committed = 0;
+  try {
+    for (; committed < files.size(); ++committed) files[committed]->commit();
+  } catch (...) {
+    std::error_code ec;
+    for (size_t i = 0; i < committed; ++i) fs::remove(outputs[i].path, ec);
+    throw;
+  }
+}
+
 void runTranscribe(TranscribeOptions o) {
   checkOptions(o);
   o.notes.pitchBends = !o.noPitchBends;
@@ -183,10 +211,12 @@ void runTranscribe(TranscribeOptions o) {
                estimate ? "estimated" : "none detected, using the default");
   }
 
-  const auto tracks = tr::toNoteTracks(stems, o.notes.pitchBends);
-  midistems::midi::writeMidiFile(o.output, tracks, bpm);
-  if (!o.json.empty()) tr::writeNotesJson(o.json, stems, bpm);
-  if (!o.csv.empty()) tr::writeNotesCsv(o.csv, stems);
+  const auto midiBytes = midistems::midi::encodeMidiFile(tr::toNoteTracks(stems, o.notes.pitchBends), bpm);
+  std::vector<PendingOutput> outputs;
+  outputs.push_back({o.output, std::string(midiBytes.begin(), midiBytes.end())});
+  if (!o.json.empty()) outputs.push_back({o.json, tr::notesJson(stems, bpm)});
+  if (!o.csv.empty()) outputs.push_back({o.csv, tr::notesCsv(stems)});
+  writeAllOrNothing(outputs);
 
   size_t total = 0;
   for (const auto& s : stems) total += s.notes.size();

@@ -158,6 +158,9 @@ TEST(TranscribeCli, BadOptionsAreRefused) {
   expectCleanFailure(runTranscribe(dir, base + " --kind banjo"), dir, {"a.wav"}, "--kind");
   expectCleanFailure(runTranscribe(dir, base + " --tempo 5"), dir, {"a.wav"}, "--tempo");
   expectCleanFailure(runTranscribe(dir, base + " --frame-threshold 2"), dir, {"a.wav"}, "frame threshold");
+  fs::create_directories(dir / "sub");
+  expectCleanFailure(runTranscribe(dir, base + " --json " + quoted(dir / "sub")), dir, {"a.wav", "sub"},
+                     "is a folder");
 }
 
 TEST(TranscribeCli, MissingModelIsAnErrorNamingTheFolder) {
