@@ -70,13 +70,7 @@ void DConv::load(WeightSource& src, const std::string& prefix, int64_t ch, int64
 }
 
 void DConv::forward(float* x, int64_t batch, int64_t length) const {
-  // Rows of the batch are independent (each has its own GroupNorm), so they are processed in
-  // chunks that keep the intermediate tensors small.
-  const int64_t rowsPerChunk = std::clamp<int64_t>((int64_t(1) << 21) / std::max<int64_t>(1, channels * length), 1, batch);
-  nn::Tensor h, g;
-  for (int64_t b0 = 0; b0 < batch; b0 += rowsPerChunk) {
-    const int64_t nb = std::min(rowsPerChunk, batch - b0);
-    float* xc = x + b0 * channels * length;
+  auto runLayers = [&](float* xc, int64_t nb, nn::Tensor& h, nn::Tensor& g) {
     h.resize({nb, hidden, length});
     g.resize({nb, 2 * channels, length});
     for (const DConvLayer& layer : layers) {
@@ -90,7 +84,18 @@ void DConv::forward(float* x, int64_t batch, int64_t length) const {
                     kNormEps);
       nn::gluScaleAdd(g.data(), nb, channels, length, layer.scale.data(), xc);
     }
+  };
+  if (batch == 1) {
+    nn::Tensor h, g;
+    runLayers(x, 1, h, g);
+    return;
   }
+  // Frequency branch: rows are independent (each has its own GroupNorm), so each task runs the
+  // whole residual stack on one row while it is in cache; the operations inside run serially.
+  nn::parallelFor(batch, [&](int64_t b) {
+    thread_local nn::Tensor h, g;
+    runLayers(x + b * channels * length, 1, h, g);
+  });
 }
 
 void HEncLayer::load(WeightSource& src, const std::string& prefix, const HTDemucsConfig& c, bool isFreq, int64_t in,
