@@ -2,6 +2,8 @@
 // writes OUT/<source>.<ext> for each. Every stem is written to a temporary file and all of them are
 // renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
 //
+// Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s), or a
+// checkpoint file; by default the best installed HTDemucs release, else dsp (said on stderr).
 // Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
 // refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
 // the stems back to the input's rate, so they line up sample for sample with the mix.
@@ -23,6 +25,8 @@
 #include "core/progress.h"
 #include "core/resample.h"
 #include "separate/dsp/dsp_separator.h"
+#include "separate/htdemucs/htdemucs_separator.h"
+#include "separate/models/model_registry.h"
 #include "separate/separator.h"
 
 namespace {
@@ -47,17 +51,60 @@ struct SplitOptions {
 
 struct OpenedSeparator {
   std::unique_ptr<midistems::separate::Separator> separator;
-  std::string description;
+  std::string description;  // "dsp", a model name or a checkpoint path
+  std::string why;          // why it was chosen, when the user did not name it
 };
 
-OpenedSeparator openSeparator(const SplitOptions& options) {
-  if (options.model.empty() || options.model == "dsp") {
-    midistems::separate::dsp::DspSeparatorOptions dsp;
-    dsp.threads = options.threads;
-    return {midistems::separate::dsp::openDspSeparator(dsp), "dsp"};
+std::unique_ptr<midistems::separate::Separator> openDsp(const SplitOptions& options) {
+  midistems::separate::dsp::DspSeparatorOptions dsp;
+  dsp.threads = options.threads;
+  return midistems::separate::dsp::openDspSeparator(dsp);
+}
+
+OpenedSeparator openHTDemucsModel(const std::vector<fs::path>& files,
+                                  const std::vector<std::vector<float>>& bagWeights,
+                                  const SplitOptions& options, const std::string& description) {
+  midistems::separate::HTDemucsOptions ht;
+  ht.overlap = options.overlap;
+  ht.shifts = options.shifts;
+  ht.threads = options.threads;
+  return {midistems::separate::openHTDemucs(files, bagWeights, ht), description};
+}
+
+bool looksLikeCheckpointPath(const std::string& model) {
+  const std::string ext = fs::path(model).extension().string();
+  return ext == ".th" || ext == ".safetensors" || model.find('/') != std::string::npos;
+}
+
+// The model a plain `split` uses: the best fully installed 4-stem HTDemucs release
+// (htdemucs_ft, then htdemucs), else the DSP separator.
+const midistems::separate::ModelEntry* bestInstalledModel() {
+  for (const char* name : {"htdemucs_ft", "htdemucs"}) {
+    const auto* entry = midistems::separate::findModel(name);
+    if (entry && entry->supported && midistems::separate::countInstalledFiles(*entry) == entry->files.size())
+      return entry;
   }
-  throw Error("--model " + options.model +
-              ": HTDemucs models are not available in this build; use --model dsp");
+  return nullptr;
+}
+
+OpenedSeparator openSeparator(const SplitOptions& options) {
+  if (options.model == "dsp") return {openDsp(options), "dsp"};
+  if (options.model.empty()) {
+    if (const auto* best = bestInstalledModel())
+      return openHTDemucsModel(midistems::separate::installedModelFiles(*best), best->bagWeights, options, best->name);
+    return {openDsp(options), "dsp", " (no HTDemucs model installed; run: midistems models fetch htdemucs)"};
+  }
+  if (const auto* entry = midistems::separate::findModel(options.model))
+    return openHTDemucsModel(midistems::separate::installedModelFiles(*entry), entry->bagWeights, options, entry->name);
+  if (looksLikeCheckpointPath(options.model)) {
+    std::error_code ec;
+    if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");
+    return openHTDemucsModel({fs::path(options.model)}, {}, options, options.model);
+  }
+  std::string known = "dsp";
+  for (const auto& m : midistems::separate::knownModels())
+    if (m.supported) known += ", " + m.name;
+  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors file)", options.model, known));
 }
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -178,7 +225,8 @@ void runSplit(const SplitOptions& options) {
   if (separator.channels() != 2)
     throw Error(fmt::format("model {}: works on {} channels; split supports stereo models only",
                             opened.description, separator.channels()));
-  fmt::print(stderr, "split: using the {} separator\n", opened.description);
+  fmt::print(stderr, "split: using {}{}\n",
+             opened.description == "dsp" ? "the built-in DSP separator" : "model " + opened.description, opened.why);
 
   std::error_code ec;
   const fs::path outDir(options.outDir);

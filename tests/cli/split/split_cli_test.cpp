@@ -7,9 +7,11 @@
 #include <cstdio>
 #include <fstream>
 #include <numbers>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "core/audio_file.h"
+#include "core/npy.h"
 #include "separate/dsp/dsp_separator.h"
 #include "support/fixtures.h"
 
@@ -196,6 +198,60 @@ TEST(SplitCli, MonoInputAtAnotherRateGivesStereoStemsAtThatRate) {
     ss += tone * tone;
   }
   EXPECT_GT(dot / std::sqrt(bb * ss), 0.9);
+}
+
+TEST(SplitCli, UninstalledModelIsAClearError) {
+  const fs::path dir = testing::scratchDir("split-uninstalled");
+  writeFloatWav(dir / "song.wav", testSong(44100, 2, 0.5));
+  fs::create_directories(dir / "models");
+  ASSERT_EQ(::setenv("MIDISTEMS_MODELS_DIR", (dir / "models").c_str(), 1), 0);
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + " --model htdemucs");
+  ::unsetenv("MIDISTEMS_MODELS_DIR");
+  expectCleanFailure(r, dir / "out", "htdemucs");
+  const auto unknown = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + " --model nosuchmodel");
+  expectCleanFailure(unknown, dir / "out", "nosuchmodel");
+}
+
+TEST(SplitCli, DefaultIsDspWhenNoModelIsInstalled) {
+  const fs::path dir = testing::scratchDir("split-default");
+  writeFloatWav(dir / "song.wav", testSong(44100, 2, 0.5));
+  fs::create_directories(dir / "models");
+  ASSERT_EQ(::setenv("MIDISTEMS_MODELS_DIR", (dir / "models").c_str(), 1), 0);
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out"));
+  ::unsetenv("MIDISTEMS_MODELS_DIR");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("DSP separator"), std::string::npos) << r.err;
+  EXPECT_EQ(filesIn(dir / "out"), 4u);
+}
+
+// The whole HTDemucs pipeline through the command line: the small4 fixture's reference stems
+// (official demucs.api, shifts 0, overlap 0.25) from its input, written as 32-bit float.
+TEST(SplitCli, CheckpointPathMatchesTheReferencePipeline) {
+  MIDISTEMS_REQUIRE_FIXTURE("htdemucs/small4/htdemucs_ref.th");
+  MIDISTEMS_REQUIRE_FIXTURE("htdemucs/small4/stems.npy");
+  const fs::path dir = testing::scratchDir("split-htdemucs");
+  const NpyArray input = readNpy(testing::fixturePath("htdemucs/small4/input.npy"));
+  const NpyArray reference = readNpy(testing::fixturePath("htdemucs/small4/stems.npy"));
+  ASSERT_EQ(input.shape.size(), 2u);
+  const int64_t n = input.shape[1];
+  AudioBuffer song(2, n, 44100);
+  for (int c = 0; c < 2; ++c)
+    for (int64_t i = 0; i < n; ++i) song.channels[size_t(c)][size_t(i)] = input.data[size_t(c * n + i)];
+  writeFloatWav(dir / "song.wav", song);
+  const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + " --model " +
+                                   quoted(testing::fixturePath("htdemucs/small4/htdemucs_ref.th")) + " --bits 32f");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const char* names[] = {"drums", "bass", "other", "vocals"};
+  for (int s = 0; s < 4; ++s) {
+    const AudioBuffer stem = readAudio(dir / "out" / (std::string(names[s]) + ".wav"));
+    ASSERT_EQ(stem.numFrames(), n);
+    double worst = 0;
+    for (int c = 0; c < 2; ++c)
+      for (int64_t i = 0; i < n; ++i)
+        worst = std::max(worst, double(std::fabs(stem.channels[size_t(c)][size_t(i)] -
+                                                 reference.data[size_t((s * 2 + c) * n + i)])));
+    EXPECT_LT(worst, 1e-4) << names[s];
+  }
 }
 
 TEST(SplitCli, HelpExitsCleanly) {
