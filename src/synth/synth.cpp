@@ -60,7 +60,13 @@ void Synth::prepare(float sampleRate) {
   sampleRate_ = sampleRate;
   for (int i = 0; i < kNumWavetables; ++i)
     wavetables_[i] = &dsp::builtinWavetable(static_cast<dsp::BuiltinWavetable>(i));
-  for (int g = 0; g < kGroups; ++g) groups_[g] = VoiceGroup{};
+  for (int g = 0; g < kGroups; ++g) {
+    groups_[g] = VoiceGroup{};
+    for (int c = 0; c < 2; ++c) {
+      groups_[g].svf[c].prepare(sampleRate);
+      groups_[g].ladder[c].prepare(sampleRate);
+    }
+  }
   chorus_.prepare(sampleRate);
   delay_.prepare(sampleRate);
   reverb_.prepare(sampleRate);
@@ -279,7 +285,6 @@ void Synth::updateContext() {
   c.sync = choice(Param::Osc2Sync) == 1;
   c.wavetable[0] = wavetables_[std::clamp(choice(Param::Osc1Table), 0, kNumWavetables - 1)];
   c.wavetable[1] = wavetables_[std::clamp(choice(Param::Osc2Table), 0, kNumWavetables - 1)];
-  c.drive = smoothed_[int(Param::FilterDrive)] > 0.01f;
   c.unison = std::clamp(choice(Param::UnisonVoices), 1, kMaxUnison);
   const float spread = smoothed_[int(Param::UnisonSpread)];
   const float detune = smoothed_[int(Param::UnisonDetune)];
@@ -315,7 +320,8 @@ void Synth::updateContext() {
     c.slots[c.numSlots++] = {source, dest, amount};
     c.fm = c.fm || dest == ModDest::FmAmount;
   }
-  c.driveGain = std::pow(10.0f, smoothed_[int(Param::FilterDrive)] / 20.0f);
+  // Drive in dB (0..24) to synth/dsp's 0..1, whose input gain is 1 + 15 drive (16 = +24 dB).
+  c.drive = std::clamp((std::pow(10.0f, smoothed_[int(Param::FilterDrive)] / 20.0f) - 1.0f) / 15.0f, 0.0f, 1.0f);
   const float panAngle = (smoothed_[int(Param::Pan)] + 1.0f) * (kPi / 4.0f);
   c.panGainL = std::cos(panAngle) * 1.41421356f;
   c.panGainR = std::sin(panAngle) * 1.41421356f;

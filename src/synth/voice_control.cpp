@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "synth/dsp/lanes.h"
 #include "synth/voice_group.h"
 #include "synth/dsp/mip_table.h"
 
@@ -82,8 +81,10 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
     }
     g.subPhase[lane] = 0;
     g.noise[lane] = nextRandom(L.random) | 1u;
-    for (auto& channel : g.filterState)
-      for (auto& state : channel) state[lane] = 0;
+    for (int c = 0; c < 2; ++c) {
+      g.svf[c].resetLane(lane);
+      g.ladder[c].resetLane(lane);
+    }
     for (int e = 0; e < kNumEnvs; ++e) g.envLevel[e][lane] = 0;
   }
   L.active = true;
@@ -206,16 +207,21 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
                        0.01f * ctx.valueOf(Param::Osc2Fine) + 24.0f * mod[int(ModDest::Osc2Pitch)];
   const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
   const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
-  for (int u = 0; u < ctx.unison; ++u) {
-    const float a = std::min(inc1 * ctx.unisonRatio[u], 0.45f);
-    const float b = std::min(inc2 * ctx.unisonRatio[u], 0.45f);
-    g.inc1[u][lane] = a;
-    g.invInc1[u][lane] = 1.0f / a;
-    g.inc2[u][lane] = b;
-    g.invInc2[u][lane] = 1.0f / b;
+  const float detune = ctx.valueOf(Param::UnisonDetune);
+  if (fresh || pitch1 != L.lastPitch[0] || pitch2 != L.lastPitch[1] || ctx.unison != L.lastUnison ||
+      detune != L.lastDetune) {
+    for (int u = 0; u < ctx.unison; ++u) {
+      const float a = std::min(inc1 * ctx.unisonRatio[u], 0.45f);
+      const float b = std::min(inc2 * ctx.unisonRatio[u], 0.45f);
+      g.inc1[u][lane] = a;
+      g.invInc1[u][lane] = 1.0f / a;
+      g.inc2[u][lane] = b;
+      g.invInc2[u][lane] = 1.0f / b;
+    }
+    g.subInc[lane] = 0.5f * inc1;
+    g.subInvInc[lane] = 2.0f / inc1;
+    L.lastPitch[0] = pitch1, L.lastPitch[1] = pitch2, L.lastUnison = ctx.unison, L.lastDetune = detune;
   }
-  g.subInc[lane] = 0.5f * inc1;
-  g.subInvInc[lane] = 2.0f / inc1;
   const float maxRatio = ctx.unisonRatio[ctx.unison - 1];
   const float position = mod[int(ModDest::WavetablePos)];
   if (ctx.wave1 == Wave::Wavetable)
@@ -227,14 +233,16 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
   const float semitones = ctx.valueOf(Param::FilterKeyTrack) * (float(L.note) - 60.0f) +
                           ctx.valueOf(Param::FilterEnvAmount) * g.envLevel[kFilterEnv][lane] +
                           96.0f * mod[int(ModDest::Cutoff)];
-  const float cutoff = std::clamp(ctx.valueOf(Param::FilterCutoff) * std::exp2(semitones / 12.0f), 8.0f,
-                                  0.45f * ctx.sampleRate);
-  setRamp(g, lane, kRampCutoffG, dsp::tanPi(cutoff / ctx.sampleRate), fresh);
+  const float cutoffBase = ctx.valueOf(Param::FilterCutoff);
+  if (semitones != L.lastCutoffSemitones || cutoffBase != L.lastCutoffBase) {
+    L.cutoff = std::clamp(cutoffBase * std::exp2(semitones / 12.0f), 8.0f, 0.45f * ctx.sampleRate);
+    L.lastCutoffSemitones = semitones, L.lastCutoffBase = cutoffBase;
+  }
+  const float cutoff = L.cutoff;
+  setRamp(g, lane, kRampCutoffHz, cutoff, fresh);
   const float resonance = std::clamp(ctx.valueOf(Param::FilterResonance) + mod[int(ModDest::Resonance)], 0.0f, 1.0f);
-  // Ladder: feedback 4 is the edge of self-oscillation. SVF: damping k = 2 (no peak) down to 0.04.
-  const float k = ctx.filter == FilterType::Ladder24 ? 3.9f * resonance : 2.0f - 1.96f * resonance;
-  setRamp(g, lane, kRampResonanceK, k, fresh);
-  setRamp(g, lane, kRampDrive, ctx.driveGain, fresh);
+  setRamp(g, lane, kRampResonance, resonance, fresh);
+  setRamp(g, lane, kRampDrive, ctx.drive, fresh);
 
   const auto level = [&](Param p, ModDest d) { return std::clamp(ctx.valueOf(p) + mod[int(d)], 0.0f, 1.0f); };
   setRamp(g, lane, kRampOsc1Level, level(Param::Osc1Level, ModDest::Osc1Level), fresh);

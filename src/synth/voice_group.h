@@ -7,6 +7,8 @@
 // linearly per sample in between, the scheme of Surge's QuadFilterChain.
 #include <cstdint>
 
+#include "synth/dsp/ladder.h"
+#include "synth/dsp/svf.h"
 #include "synth/dsp/wavetables.h"
 #include "synth/envelope.h"
 #include "synth/params.h"
@@ -23,7 +25,7 @@ enum EnvIndex { kAmpEnv = 0, kFilterEnv = 1, kModEnv = 2, kNumEnvs = 3 };
 // Quantities ramped per sample between control ticks.
 enum Ramp {
   kRampOsc1Level, kRampOsc2Level, kRampSubLevel, kRampNoiseLevel, kRampRingLevel, kRampPw1,
-  kRampPw2, kRampFm, kRampCutoffG, kRampResonanceK, kRampGainL, kRampGainR, kRampDrive, kNumRamps
+  kRampPw2, kRampFm, kRampCutoffHz, kRampResonance, kRampGainL, kRampGainR, kRampDrive, kNumRamps
 };
 
 struct LaneState {
@@ -45,6 +47,10 @@ struct LaneState {
   const float* tableA[2] = {nullptr, nullptr};
   const float* tableB[2] = {nullptr, nullptr};
   float tableMix[2] = {0, 0};
+  // Inputs of the last pitch and cutoff computations: unchanged inputs skip the exp2/divide work.
+  float lastPitch[2] = {-1e9f, -1e9f};
+  float lastDetune = -1, lastCutoffSemitones = -1e9f, lastCutoffBase = -1, cutoff = 1000;
+  int lastUnison = 0;
 };
 
 struct alignas(32) VoiceGroup {
@@ -58,7 +64,9 @@ struct alignas(32) VoiceGroup {
   vfloat subPhase = {}, subInc = {}, subInvInc = {};
   vuint noise = {};
   vfloat ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
-  vfloat filterState[2][4] = {};  // [channel][state]
+  // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
+  dsp::SvfBank svf[2];
+  dsp::LadderBank ladder[2];
 };
 
 // Values shared by every voice during one control tick, derived from the smoothed parameters.
@@ -70,7 +78,6 @@ struct VoiceContext {
   Wave wave1 = Wave::Saw, wave2 = Wave::Saw;
   bool subIsSine = false;
   FilterType filter = FilterType::Lp24;
-  bool drive = false;   // saturate the filter input
   bool fm = false;      // osc 1 modulates the phase of osc 2
   bool sync = false;
   int unison = 1;
@@ -89,7 +96,7 @@ struct VoiceContext {
   float globalLfoPhase[2] = {0, 0}, globalLfoValue[2] = {0, 0};
   float glideCoef = 1;  // fraction of the way to the target pitch per control tick
   // Patch-wide values, computed once per tick instead of once per voice.
-  float driveGain = 1;
+  float drive = 0;  // filter drive 0..1 as synth/dsp takes it (input gain 1 + 15 drive)
   float panGainL = 1, panGainR = 1;  // the pan parameter, used when nothing modulates pan
   bool lfoUsed[2] = {false, false};
   const dsp::Wavetable* wavetable[2] = {nullptr, nullptr};  // per oscillator

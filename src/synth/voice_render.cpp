@@ -45,52 +45,28 @@ inline vfloat oscillator(Wave wave, vfloat t, vfloat dt, vfloat invDt, vfloat pu
   return vfloat{};
 }
 
-// Topology-preserving-transform state-variable filter (Zavalishin, "The Art of VA Filter
-// Design", ch. 4; the Simper/Cytomic form). Returns the output of the requested response.
-inline vfloat svfStage(vfloat v0, vfloat g, vfloat k, vfloat& ic1, vfloat& ic2, FilterType type) {
-  const vfloat a1 = 1.0f / (1.0f + g * (g + k));
-  const vfloat a2 = g * a1;
-  const vfloat a3 = g * a2;
-  const vfloat v3 = v0 - ic2;
-  const vfloat v1 = a1 * ic1 + a2 * v3;
-  const vfloat v2 = ic2 + a2 * ic1 + a3 * v3;
-  ic1 = 2.0f * v1 - ic1;
-  ic2 = 2.0f * v2 - ic2;
+dsp::SvfMode svfMode(FilterType type) {
   switch (type) {
-    case FilterType::Hp12: case FilterType::Hp24: return v0 - k * v1 - v2;
-    case FilterType::Bp12: case FilterType::Bp24: return v1;
-    case FilterType::Notch12: case FilterType::Notch24: return v0 - k * v1;
-    default: return v2;
+    case FilterType::Lp24: return dsp::SvfMode::LowPass24;
+    case FilterType::Hp12: return dsp::SvfMode::HighPass12;
+    case FilterType::Hp24: return dsp::SvfMode::HighPass24;
+    case FilterType::Bp12: return dsp::SvfMode::BandPass12;
+    case FilterType::Bp24: return dsp::SvfMode::BandPass24;
+    case FilterType::Notch12: return dsp::SvfMode::Notch12;
+    case FilterType::Notch24: return dsp::SvfMode::Notch24;
+    default: return dsp::SvfMode::LowPass12;
   }
 }
 
-// Four TPT one-poles with the feedback loop solved without a unit delay (Zavalishin ch. 5), and
-// one saturator on the summed input, the usual cheap approximation of the Moog transistor ladder.
-inline vfloat ladder(vfloat x, vfloat g, vfloat k, vfloat* s) {
-  const vfloat G = g / (1.0f + g);
-  const vfloat beta = 1.0f - G;
-  const vfloat G2 = G * G;
-  const vfloat sum = beta * (G2 * G * s[0] + G2 * s[1] + G * s[2] + s[3]);
-  vfloat u = softClip((x - k * sum) / (1.0f + k * G2 * G2));
-  for (int i = 0; i < 4; ++i) {
-    const vfloat v = G * (u - s[i]);
-    const vfloat y = v + s[i];
-    s[i] = y + v;
-    u = y;
-  }
-  // Resonance lowers the passband; give part of it back so resonant patches keep their level.
-  return u * (1.0f + 0.5f * k);
-}
-
-inline vfloat filterSample(vfloat x, vfloat g, vfloat k, vfloat* s, FilterType type) {
-  switch (type) {
-    case FilterType::Ladder24: return ladder(x, g, k, s);
-    case FilterType::Lp24: case FilterType::Hp24: case FilterType::Bp24: case FilterType::Notch24: {
-      // First stage Butterworth (k = sqrt 2), resonance on the second.
-      const vfloat first = svfStage(x, g, splat(1.41421356f), s[2], s[3], type);
-      return svfStage(first, g, k, s[0], s[1], type);
-    }
-    default: return svfStage(x, g, k, s[0], s[1], type);
+// The filter stage of one run: synth/dsp's SVF or ladder bank with per-sample controls (so the
+// result never depends on how runs are split), in place on `x`.
+void filterRun(VoiceGroup& g, int channel, FilterType type, vfloat* x, int n, const vfloat* cutoff,
+               const vfloat* resonance, const vfloat* drive) {
+  if (type == FilterType::Ladder24) {
+    g.ladder[channel].processModulated(x, n, cutoff, resonance, drive);
+  } else {
+    g.svf[channel].setMode(svfMode(type));
+    g.svf[channel].processModulated(x, n, cutoff, resonance, drive);
   }
 }
 
@@ -101,9 +77,10 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
   const FilterType filter = ctx.filter;
   vfloat r[kNumRamps], step[kNumRamps];
   for (int k = 0; k < kNumRamps; ++k) r[k] = g.ramp[k], step[k] = g.rampStep[k];
-  vfloat fl[4], fr[4];
-  for (int k = 0; k < 4; ++k) fl[k] = g.filterState[0][k], fr[k] = g.filterState[1][k];
   const vfloat norm = splat(ctx.unisonNorm);
+  vfloat xl[kControlInterval], xr[kControlInterval];
+  vfloat cutoff[kControlInterval], resonance[kControlInterval], drive[kControlInterval];
+  vfloat gainL[kControlInterval], gainR[kControlInterval];
 
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < kNumRamps; ++k) r[k] += step[k];
@@ -137,26 +114,28 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
                       : (sp < 0.5f ? splat(1.0f) : splat(-1.0f)) + polyBlep(sp, g.subInc, g.subInvInc) -
                             polyBlep(wrapPhase(sp + 0.5f), g.subInc, g.subInvInc);
     const vfloat shared = sub * r[kRampSubLevel] + nextNoise(g.noise) * r[kRampNoiseLevel];
-
+    xl[i] = sumL * norm + shared;
+    if constexpr (Stereo) xr[i] = sumR * norm + shared;
+    cutoff[i] = r[kRampCutoffHz];
+    resonance[i] = r[kRampResonance];
+    drive[i] = r[kRampDrive];
+    gainL[i] = r[kRampGainL];
+    gainR[i] = r[kRampGainR];
+  }
+  filterRun(g, 0, filter, xl, n, cutoff, resonance, drive);
+  if constexpr (Stereo) filterRun(g, 1, filter, xr, n, cutoff, resonance, drive);
+  for (int i = 0; i < n; ++i) {
     for (int e = 0; e < kNumEnvs; ++e) g.envLevel[e] = g.envLevel[e] * g.envMul[e] + g.envAdd[e];
     const vfloat amp = g.envLevel[kAmpEnv];
-
-    vfloat xl = sumL * norm + shared;
-    if (ctx.drive) xl = softClip(xl * r[kRampDrive]);
-    const vfloat yl = filterSample(xl, r[kRampCutoffG], r[kRampResonanceK], fl, filter) * amp;
     if constexpr (Stereo) {
-      vfloat xr = sumR * norm + shared;
-      if (ctx.drive) xr = softClip(xr * r[kRampDrive]);
-      const vfloat yr = filterSample(xr, r[kRampCutoffG], r[kRampResonanceK], fr, filter) * amp;
-      accL[i] += yl * r[kRampGainL];
-      accR[i] += yr * r[kRampGainR];
+      accL[i] += xl[i] * amp * gainL[i];
+      accR[i] += xr[i] * amp * gainR[i];
     } else {
-      accL[i] += yl * r[kRampGainL];
-      accR[i] += yl * r[kRampGainR];
+      accL[i] += xl[i] * amp * gainL[i];
+      accR[i] += xl[i] * amp * gainR[i];
     }
   }
   for (int k = 0; k < kNumRamps; ++k) g.ramp[k] = r[k];
-  for (int k = 0; k < 4; ++k) g.filterState[0][k] = fl[k], g.filterState[1][k] = fr[k];
 }
 
 }  // namespace
