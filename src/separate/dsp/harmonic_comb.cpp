@@ -9,9 +9,9 @@ namespace {
 // Partial weights fall geometrically (Klapuri's 1/h-like decay, kept simple).
 constexpr float kPartialDecay = 0.85f;
 constexpr int kMaxPartials = 12;
-// Magnitudes are compressed before summing so that one loud partial of another instrument cannot
+// Magnitudes are compressed (square root) before summing so that one loud partial of another instrument cannot
 // outvote a whole harmonic series.
-constexpr float kCompression = 0.5f;
+
 // A partial's comb tooth: +-1.5 bins at least (the Hann main lobe is +-2 bins), widened to +-2 %
 // of the partial's frequency for vibrato.
 constexpr double kMinToothBins = 1.5;
@@ -33,7 +33,7 @@ PitchEstimate HarmonicComb::track(const float* magnitude) const {
       if (centre > maxBin) break;
       const int c = int(std::lround(centre));
       const float peak = std::max({magnitude[c - 1], magnitude[c], magnitude[c + 1]});
-      salience += weight * std::pow(peak, kCompression);
+      salience += weight * std::sqrt(peak);
     }
     if (salience > best.salience) {
       best.salience = salience;
