@@ -1,5 +1,8 @@
 #include "synth/drum_kit.h"
 
+#include "synth/denormals.h"
+#include "synth/simd.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -194,58 +197,75 @@ void DrumKit::renderVoice(Voice& v, float* left, float* right, int frames) {
   const DrumSound& s = *v.sound;
   const float invRate = 1.0f / sampleRate_;
   const float clapBurst = 0.011f * sampleRate_;  // bursts 11 ms apart
+  const int32_t clapEnd = int32_t(3 * clapBurst);
+  // Work on local copies: the output pointers could alias the voice, which would force every
+  // state update through memory.
+  float phase = v.phase, pitchEnv = v.pitchEnv, toneEnv = v.toneEnv, noiseEnv = v.noiseEnv, fade = v.fade;
+  float ic1 = v.ic1, ic2 = v.ic2;
+  float metalPhase[6];
+  for (int m = 0; m < 6; ++m) metalPhase[m] = v.metalPhase[m];
+  uint32_t noise = v.noise;
+  int32_t age = v.age;
+  const float pitchMul = v.pitchMul, toneMul = v.toneMul, noiseMul = v.noiseMul, fadeMul = v.fadeMul;
+  const float a1 = v.a1, a2 = v.a2, a3 = v.a3, k = v.k, gain = v.gain, panL = v.panL, panR = v.panR;
+  bool active = true;
   for (int i = 0; i < frames; ++i) {
     float out = 0;
     if (s.toneLevel > 0) {
-      const float hz = s.toneEndHz + (s.toneStartHz - s.toneEndHz) * v.pitchEnv;
-      v.phase += hz * invRate;
-      v.phase -= std::floor(v.phase);
-      out += std::sin(2 * kPi * v.phase) * v.toneEnv;
-      v.pitchEnv *= v.pitchMul;
-      v.toneEnv *= v.toneMul;
+      const float hz = s.toneEndHz + (s.toneStartHz - s.toneEndHz) * pitchEnv;
+      phase += hz * invRate;
+      if (phase >= 1.0f) phase -= 1.0f;
+      out += sinTurns(phase) * toneEnv;
+      pitchEnv *= pitchMul;
+      toneEnv *= toneMul;
     }
-    v.noise ^= v.noise << 13;
-    v.noise ^= v.noise >> 17;
-    v.noise ^= v.noise << 5;
-    float excitation = s.noiseLevel * (float(v.noise >> 8) * (2.0f / 16777216.0f) - 1.0f);
+    noise ^= noise << 13;
+    noise ^= noise >> 17;
+    noise ^= noise << 5;
+    float excitation = s.noiseLevel * (float(noise >> 8) * (2.0f / 16777216.0f) - 1.0f);
     if (s.metalLevel > 0) {
       float metal = 0;
       for (int m = 0; m < 6; ++m) {
-        v.metalPhase[m] += s.metalHz * kMetalRatios[m] * invRate;
-        v.metalPhase[m] -= std::floor(v.metalPhase[m]);
-        metal += v.metalPhase[m] < 0.5f ? 1.0f : -1.0f;
+        metalPhase[m] += s.metalHz * kMetalRatios[m] * invRate;
+        if (metalPhase[m] >= 1.0f) metalPhase[m] -= 1.0f;
+        metal += metalPhase[m] < 0.5f ? 1.0f : -1.0f;
       }
       excitation += s.metalLevel * metal * (1.0f / 6.0f);
     }
-    float envelope = v.noiseEnv;
-    if (s.clap && v.age < int32_t(3 * clapBurst)) {
+    float envelope = noiseEnv;
+    const bool inClap = s.clap && age < clapEnd;
+    if (inClap) {
       // Three quick decaying bursts, then the tail.
-      const float sinceBurst = std::fmod(float(v.age), clapBurst);
+      const float sinceBurst = std::fmod(float(age), clapBurst);
       envelope = std::exp(-sinceBurst / (0.003f * sampleRate_));
     }
-    const float v3 = excitation - v.ic2;
-    const float v1 = v.a1 * v.ic1 + v.a2 * v3;
-    const float v2 = v.ic2 + v.a2 * v.ic1 + v.a3 * v3;
-    v.ic1 = 2 * v1 - v.ic1;
-    v.ic2 = 2 * v2 - v.ic2;
-    const float filtered = s.filter == F::BandPass ? v1 * v.k : excitation - v.k * v1 - v2;
+    const float v3 = excitation - ic2;
+    const float v1 = a1 * ic1 + a2 * v3;
+    const float v2 = ic2 + a2 * ic1 + a3 * v3;
+    ic1 = 2 * v1 - ic1;
+    ic2 = 2 * v2 - ic2;
+    const float filtered = s.filter == F::BandPass ? v1 * k : excitation - k * v1 - v2;
     out += filtered * envelope;
-    v.noiseEnv *= v.noiseMul;
-    out *= v.gain * v.fade;
-    v.fade *= v.fadeMul;
-    left[i] += out * v.panL;
-    right[i] += out * v.panR;
-    ++v.age;
+    noiseEnv *= noiseMul;
+    out *= gain * fade;
+    fade *= fadeMul;
+    left[i] += out * panL;
+    right[i] += out * panR;
+    ++age;
     // Ends at -80 dB, checked every sample so that the end never depends on the block size.
-    const float level = (std::max(v.toneEnv, v.noiseEnv) + (s.clap && v.age < int32_t(3 * clapBurst))) * v.fade;
-    if (level < 1e-4f) {
-      v.active = false;
-      return;
+    if ((std::max(toneEnv, noiseEnv) + (inClap ? 1.0f : 0.0f)) * fade < 1e-4f) {
+      active = false;
+      break;
     }
   }
+  v.active = active;
+  v.phase = phase, v.pitchEnv = pitchEnv, v.toneEnv = toneEnv, v.noiseEnv = noiseEnv, v.fade = fade;
+  v.ic1 = ic1, v.ic2 = ic2, v.noise = noise, v.age = age;
+  for (int m = 0; m < 6; ++m) v.metalPhase[m] = metalPhase[m];
 }
 
 void DrumKit::process(float* left, float* right, int frames, const Event* events, int numEvents) {
+  DenormalGuard denormals;
   std::fill(left, left + frames, 0.0f);
   std::fill(right, right + frames, 0.0f);
   int position = 0, next = 0;

@@ -50,6 +50,15 @@ inline vfloat sinTurns(vfloat phase) {
   return -s;
 }
 
+inline float sinTurns(float phase) {
+  float x = phase - 0.5f;
+  x = x > 0.25f ? 0.5f - x : x;
+  x = x < -0.25f ? -0.5f - x : x;
+  const float z = x * 6.2831853f;
+  const float z2 = z * z;
+  return -z * (1.0f + z2 * (-1.0f / 6 + z2 * (1.0f / 120 + z2 * (-1.0f / 5040 + z2 * (1.0f / 362880)))));
+}
+
 // Polynomial band-limited step (PolyBLEP, Valimaki & Huovilainen 2007): the correction that turns
 // a naive unit jump at phase 0 into a band-limited one. `t` is the phase in [0, 1), `dt` the
 // phase increment, `invDt` its reciprocal.
