@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "midi/midi_file.h"
+#include "synth/params.h"
 #include "synth/preset.h"
 #include "synth/render.h"
 
@@ -28,9 +29,34 @@ struct RenderCommandOptions {
   std::string bits = "24";
   bool quiet = false;
   bool listPresets = false;
+  bool listParams = false;
 };
 
+// The synthesizer's parameter table, as preset files name the parameters.
+void printParameters() {
+  using namespace midistems::synth;
+  for (int i = 0; i < kNumParams; ++i) {
+    const ParamInfo& p = paramInfo(i);
+    std::string range;
+    if (p.scale == ParamScale::Choice) {
+      for (int c = 0; c <= int(p.max); ++c) range += (c ? "|" : "") + std::string(p.choices[c]);
+    } else if (p.scale == ParamScale::Toggle) {
+      range = "true|false";
+    } else {
+      range = fmt::format("{:g} .. {:g} {}", p.min, p.max, p.unit);
+    }
+    const std::string value = p.scale == ParamScale::Choice ? p.choices[int(p.defaultValue)]
+                              : p.scale == ParamScale::Toggle ? (p.defaultValue > 0.5f ? "true" : "false")
+                                                              : fmt::format("{:g}", p.defaultValue);
+    fmt::print("{:<22} {:<34} default {:<12} {}\n", p.id, p.name, value, range);
+  }
+}
+
 void runRender(const RenderCommandOptions& o) {
+  if (o.listParams) {
+    printParameters();
+    return;
+  }
   if (o.listPresets) {
     for (const auto& name : midistems::synth::factoryPresetNames()) {
       const auto preset = midistems::synth::factoryPreset(name);
@@ -86,6 +112,7 @@ midistems::cli::CommandRegistration reg{40, [](CLI::App& app) {
   sub->add_option("--bits", o->bits, "Sample format: 16, 24 or 32f (default 24)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress bar or part list");
   sub->add_flag("--list-presets", o->listPresets, "List the factory presets and exit");
+  sub->add_flag("--list-params", o->listParams, "List the synthesizer parameters a preset may set and exit");
   sub->callback([o] { runRender(*o); });
 }};
 
