@@ -205,11 +205,11 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
                        0.01f * ctx.valueOf(Param::Osc1Fine) + 24.0f * mod[int(ModDest::Osc1Pitch)];
   const float pitch2 = pitch + 12.0f * ctx.valueOf(Param::Osc2Octave) + ctx.valueOf(Param::Osc2Semitone) +
                        0.01f * ctx.valueOf(Param::Osc2Fine) + 24.0f * mod[int(ModDest::Osc2Pitch)];
-  const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
-  const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
   const float detune = ctx.valueOf(Param::UnisonDetune);
   if (fresh || pitch1 != L.lastPitch[0] || pitch2 != L.lastPitch[1] || ctx.unison != L.lastUnison ||
       detune != L.lastDetune) {
+    const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
+    const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
     for (int u = 0; u < ctx.unison; ++u) {
       const float a = std::min(inc1 * ctx.unisonRatio[u], 0.45f);
       const float b = std::min(inc2 * ctx.unisonRatio[u], 0.45f);
@@ -222,19 +222,21 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
     g.subInvInc[lane] = 2.0f / inc1;
     L.lastPitch[0] = pitch1, L.lastPitch[1] = pitch2, L.lastUnison = ctx.unison, L.lastDetune = detune;
   }
-  const float maxRatio = ctx.unisonRatio[ctx.unison - 1];
+  // The highest unison copy decides the mip level (ratios ascend).
+  const int top = ctx.unison - 1;
   const float position = mod[int(ModDest::WavetablePos)];
   if (ctx.wave1 == Wave::Wavetable)
-    setWavetable(L, 0, *ctx.wavetable[0], inc1 * maxRatio, ctx.valueOf(Param::Osc1WavePos) + position);
+    setWavetable(L, 0, *ctx.wavetable[0], g.inc1[top][lane], ctx.valueOf(Param::Osc1WavePos) + position);
   if (ctx.wave2 == Wave::Wavetable)
-    setWavetable(L, 1, *ctx.wavetable[1], inc2 * maxRatio, ctx.valueOf(Param::Osc2WavePos) + position);
+    setWavetable(L, 1, *ctx.wavetable[1], g.inc2[top][lane], ctx.valueOf(Param::Osc2WavePos) + position);
 
   // Filter: cutoff in semitones from its base; amount 1 of the cutoff destination = 8 octaves.
   const float semitones = ctx.valueOf(Param::FilterKeyTrack) * (float(L.note) - 60.0f) +
                           ctx.valueOf(Param::FilterEnvAmount) * g.envLevel[kFilterEnv][lane] +
                           96.0f * mod[int(ModDest::Cutoff)];
   const float cutoffBase = ctx.valueOf(Param::FilterCutoff);
-  if (semitones != L.lastCutoffSemitones || cutoffBase != L.lastCutoffBase) {
+  // A change below 0.0001 semitone (a cutoff difference of 6 ppm) is not worth an exp2.
+  if (std::fabs(semitones - L.lastCutoffSemitones) > 1e-4f || cutoffBase != L.lastCutoffBase) {
     L.cutoff = std::clamp(cutoffBase * std::exp2(semitones / 12.0f), 8.0f, 0.45f * ctx.sampleRate);
     L.lastCutoffSemitones = semitones, L.lastCutoffBase = cutoffBase;
   }

@@ -60,13 +60,28 @@ dsp::SvfMode svfMode(FilterType type) {
 
 // The filter stage of one run: synth/dsp's SVF or ladder bank with per-sample controls (so the
 // result never depends on how runs are split), in place on `x`.
+// When no control moves during the run (the usual case once envelopes settle), the banks run on
+// fixed coefficients, computed once: bit-identical to per-sample controls that do not change,
+// and much cheaper than recomputing them every sample.
+template <class Bank>
+void filterWith(Bank& bank, vfloat* x, int n, const vfloat* cutoff, const vfloat* resonance,
+                const vfloat* drive, bool constant) {
+  if (constant) {
+    bank.setTargets(cutoff[0], resonance[0], drive[0]);
+    bank.jumpToTargets();
+    bank.process(x, n);
+  } else {
+    bank.processModulated(x, n, cutoff, resonance, drive);
+  }
+}
+
 void filterRun(VoiceGroup& g, int channel, FilterType type, vfloat* x, int n, const vfloat* cutoff,
-               const vfloat* resonance, const vfloat* drive) {
+               const vfloat* resonance, const vfloat* drive, bool constant) {
   if (type == FilterType::Ladder24) {
-    g.ladder[channel].processModulated(x, n, cutoff, resonance, drive);
+    filterWith(g.ladder[channel], x, n, cutoff, resonance, drive, constant);
   } else {
     g.svf[channel].setMode(svfMode(type));
-    g.svf[channel].processModulated(x, n, cutoff, resonance, drive);
+    filterWith(g.svf[channel], x, n, cutoff, resonance, drive, constant);
   }
 }
 
@@ -122,8 +137,12 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
     gainL[i] = r[kRampGainL];
     gainR[i] = r[kRampGainR];
   }
-  filterRun(g, 0, filter, xl, n, cutoff, resonance, drive);
-  if constexpr (Stereo) filterRun(g, 1, filter, xr, n, cutoff, resonance, drive);
+  bool constant = true;
+  for (int l = 0; l < kLanes; ++l)
+    constant = constant && step[kRampCutoffHz][l] == 0.0f && step[kRampResonance][l] == 0.0f &&
+               step[kRampDrive][l] == 0.0f;
+  filterRun(g, 0, filter, xl, n, cutoff, resonance, drive, constant);
+  if constexpr (Stereo) filterRun(g, 1, filter, xr, n, cutoff, resonance, drive, constant);
   for (int i = 0; i < n; ++i) {
     for (int e = 0; e < kNumEnvs; ++e) g.envLevel[e] = g.envLevel[e] * g.envMul[e] + g.envAdd[e];
     const vfloat amp = g.envLevel[kAmpEnv];
