@@ -2,6 +2,8 @@
 // mono/legato, block-size independence, de-zippering, click-free stealing.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <random>
 
 #include "synth/synth.h"
@@ -153,6 +155,7 @@ TEST(Engine, OutputIsIdenticalAtEveryBlockSize) {
       diff = std::max(diff, std::fabs(outs[k].right[i] - outs[0].right[i]));
     }
     EXPECT_LE(diff, 1e-6f) << "block size index " << k;
+    std::printf("block size %d vs 1: largest difference %g\n", std::array{1, 7, 64, 4096}[k], double(diff));
   }
 }
 
