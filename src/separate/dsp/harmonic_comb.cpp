@@ -9,9 +9,8 @@ namespace {
 // Partial weights fall geometrically (Klapuri's 1/h-like decay, kept simple).
 constexpr float kPartialDecay = 0.85f;
 constexpr int kMaxPartials = 12;
-// Magnitudes are compressed (square root) before summing so that one loud partial of another instrument cannot
-// outvote a whole harmonic series.
-
+// Magnitudes are compressed (square root) before summing so that one loud partial of another
+// instrument cannot outvote a whole harmonic series.
 // A partial's comb tooth: +-1.5 bins at least (the Hann main lobe is +-2 bins), widened to +-2 %
 // of the partial's frequency for vibrato.
 constexpr double kMinToothBins = 1.5;

@@ -25,7 +25,7 @@ constexpr int kBassPercussiveHalfBins = 2;
 // Bass crossover on the harmonic part. GM basses sit at E1-G3 (41-196 Hz fundamentals); the lead
 // and the chords rarely go below C3 (131 Hz).
 constexpr double kBassCrossoverHz = 200.0;
-constexpr int kBassCrossoverOrder = 8;  // steepness of 1 / (1 + (f / fc)^order)
+constexpr int kBassCrossoverOrder = 16;  // steepness of 1 / (1 + (f / fc)^order)
 
 // Stereo-centre cue: q = |L - R|^2 / |L + R|^2 is 0 for a centred source and about 0.06 for a GM
 // channel panned to 44 (FluidSynth's sine/cosine pan law gives 0.86/0.51 gains).
@@ -36,6 +36,7 @@ constexpr float kCentreSideRatio = 0.02f;
 // the tracker locks onto kick tails and chord roots.)
 constexpr double kLeadMinHz = 120, kLeadMaxHz = 900, kLeadMaxPartialHz = 6000;
 
+constexpr float kMaskSoftness = 0.7f;
 constexpr float kTiny = 1e-12f;
 
 float medianOf(float* values, int count) {
@@ -146,6 +147,10 @@ StemPowers estimateStemPowers(const SpectralBlock& block, ThreadPool& pool) {
       }
     }
   });
+  // Softer masks: every estimate is raised to 0.7 before the Wiener filter. The cues above are
+  // coarse, and on the songgen songs 0.7 measured +0.3 dB mean SDR over 1 (0.5: +0.25, 1.5: -0.2).
+  for (auto& v : powers)
+    for (auto& x : v) x = std::pow(x, kMaskSoftness);
   return powers;
 }
 

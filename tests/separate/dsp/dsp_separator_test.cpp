@@ -49,6 +49,18 @@ double energy(const AudioBuffer& b) {
   return e;
 }
 
+// 10 log10(|reference|^2 / |reference - estimate|^2), the MDX definition.
+double sdrDb(const AudioBuffer& reference, const AudioBuffer& estimate) {
+  double signal = 0, error = 0;
+  for (size_t c = 0; c < reference.channels.size(); ++c)
+    for (size_t i = 0; i < reference.channels[c].size(); ++i) {
+      const double r = reference.channels[c][i], d = r - estimate.channels[c][i];
+      signal += r * r;
+      error += d * d;
+    }
+  return 10 * std::log10(signal / error);
+}
+
 AudioBuffer sumOf(const AudioBuffer& a, const AudioBuffer& b) {
   AudioBuffer sum = a;
   for (size_t c = 0; c < sum.channels.size(); ++c)
@@ -151,10 +163,11 @@ TEST(DspSeparator, LowSineGoesToBass) {
     mix.channels[0][size_t(i)] = mix.channels[1][size_t(i)] =
         0.3f * float(std::sin(2 * std::numbers::pi * 55.0 * double(i) / kRate));
   const auto stems = separateWith(mix, {});
-  // The narrow low-band percussive median (see stem_model.cpp) gives the sine's side lobes partly
-  // to the drums; about 75 % stays in the bass.
-  EXPECT_GT(energy(stems[1]) / energy(mix), 0.7);
-  EXPECT_LT(energy(stems[0]) / energy(mix), 0.3);
+  // The narrow low-band percussive median (see stem_model.cpp) and the soft masks give part of
+  // the sine's side lobes to the drums; the bass stem must still hold the tone: its SDR against
+  // the whole sine above 6 dB (at most a quarter of the amplitude missing).
+  EXPECT_GT(sdrDb(mix, stems[1]), 6.0);
+  EXPECT_LT(energy(stems[0]) / energy(mix), 0.1);
 }
 
 TEST(DspSeparator, ClickTrainGoesToDrums) {
