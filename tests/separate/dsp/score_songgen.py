@@ -3,7 +3,8 @@
 
 Prints SDR (Music Demixing Challenge definition) per song and stem, the mean per stem, and the
 mixture-as-estimate baseline from `evaluate.py --sanity`; fails unless the DSP separator beats
-that baseline, and silence (0 dB), on the mean of every stem.
+that baseline, silence (0 dB) and a regression floor of 2 dB on the mean of every stem
+(measured at the time of writing: drums 4.3, bass 3.1, vocals 6.4, other 3.2).
 
 usage: score_songgen.py MIDISTEMS SONGS_DIR EVALUATE_PY SCRATCH_DIR
 """
@@ -13,6 +14,7 @@ import subprocess
 import sys
 
 STEMS = ["drums", "bass", "vocals", "other"]
+FLOOR_DB = 2.0
 
 
 def run(cmd):
@@ -51,10 +53,10 @@ def main():
     base = {s: sum(v) / len(v) for s, v in baseline.items()}
     print(f"{'mean':8s} " + " ".join(f"{mean[s]:8.2f}" for s in STEMS))
     print(f"{'mixture':8s} " + " ".join(f"{base[s]:8.2f}" for s in STEMS) + "   (baseline: mixture as every stem)")
-    failed = [s for s in STEMS if not (mean[s] > base[s] and mean[s] > 0.0)]
+    failed = [s for s in STEMS if not (mean[s] > base[s] and mean[s] > 0.0 and mean[s] >= FLOOR_DB)]
     if failed:
-        sys.exit(f"FAILED: the DSP separator does not beat the mixture baseline and silence on {failed}")
-    print("OK: every stem beats the mixture baseline and silence")
+        sys.exit(f"FAILED: mean SDR below the mixture baseline, silence or {FLOOR_DB} dB on {failed}")
+    print(f"OK: every stem beats the mixture baseline, silence and {FLOOR_DB} dB")
 
 
 if __name__ == "__main__":
