@@ -9,7 +9,8 @@
 # scored songs (seed 1234) never use, rendered with two General MIDI SoundFonts:
 #   train  FluidR3 seeds 777 (8 songs) and 4242 (12), TimGM6mb seed 5151 (12)
 #   valid  FluidR3 seed 6161 (8): chooses the per-group thresholds
-#   test   TimGM6mb seed 7171 (6): a held-out kit and seed, only scored
+#   test   TimGM6mb seed 7171 (6) and, where musescore-general-soundfont is installed, MuseScore
+#          General seed 8181 (10): held-out seeds and kits, only scored
 # Needs: fluidsynth fluid-soundfont-gm timgm6mb-soundfont python3-numpy (see scripts/setup.sh).
 set -euo pipefail
 build=${1:?BUILD_DIR}
@@ -19,6 +20,7 @@ root=$(cd "$here/../.." && pwd)
 songgen=${MIDISTEMS_FIXTURES:-$root/../shared}/tools/songgen/make_songs.py
 fluid=/usr/share/sounds/sf2/FluidR3_GM.sf2
 timgm=/usr/share/sounds/sf2/TimGM6mb.sf2
+musescore=/usr/share/sounds/sf3/MuseScore_General_Full.sf3
 mkdir -p "$work"
 cmake --build "$build" --target drum_feature_dump
 dump=$build/tests/transcribe/drums/drum_feature_dump
@@ -32,7 +34,12 @@ render 4242 12 "$fluid" fluid4242
 render 5151 12 "$timgm" timgm5151
 render 6161 8 "$fluid" fluid6161
 render 7171 6 "$timgm" timgm7171
+tests=("$work/timgm7171.csv")
+if [ -f "$musescore" ]; then
+  render 8181 10 "$musescore" musescore8181
+  tests+=("$work/musescore8181.csv")
+fi
 /usr/bin/python3 "$here/train_drum_classifier.py" \
     --train "$work/fluid777.csv" "$work/fluid4242.csv" "$work/timgm5151.csv" \
-    --valid "$work/fluid6161.csv" --test "$work/timgm7171.csv" --decay 3e-3 \
+    --valid "$work/fluid6161.csv" --test "${tests[@]}" --decay 3e-3 \
     --out "$root/src/transcribe/drums/drum_classifier_weights.inc"

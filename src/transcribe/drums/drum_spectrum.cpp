@@ -77,7 +77,8 @@ BandSpectrogram bandSpectrogram(const std::vector<float>& mono) {
   return spec;
 }
 
-std::vector<double> spectralFlux(const BandSpectrogram& spec, double minHz, double maxHz) {
+std::vector<double> spectralFlux(const BandSpectrogram& spec, double minHz, double maxHz,
+                                 bool acrossNeighbours) {
   int first = spec.bands(), last = -1;
   for (int b = 0; b < spec.bands(); ++b)
     if (spec.centresHz[b] >= minHz && spec.centresHz[b] <= maxHz) {
@@ -105,8 +106,8 @@ std::vector<double> spectralFlux(const BandSpectrogram& spec, double minHz, doub
     double sum = 0.0;
     for (int b = 0; b < width; ++b) {
       double reference = before[b];
-      if (b > 0) reference = std::max(reference, before[b - 1]);
-      if (b + 1 < width) reference = std::max(reference, before[b + 1]);
+      if (acrossNeighbours && b > 0) reference = std::max(reference, before[b - 1]);
+      if (acrossNeighbours && b + 1 < width) reference = std::max(reference, before[b + 1]);
       sum += std::max(0.0, now[b] - reference);
     }
     odf[t] = sum;

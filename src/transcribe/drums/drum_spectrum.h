@@ -26,8 +26,11 @@ BandSpectrogram bandSpectrogram(const std::vector<float>& mono);
 // Log spectral flux summed over the bands with centres in [minHz, maxHz]: each band's rise over
 // the maximum of itself and its two neighbours two frames earlier (the "SuperFlux" idea of
 // Böck & Widmer, DAFx 2013, which ignores vibrato-like wobble). Levels are floored 50 dB below the
-// loudest frame so that noise in empty bands does not count.
-std::vector<double> spectralFlux(const BandSpectrogram& spec, double minHz, double maxHz);
+// loudest frame so that noise in empty bands does not count. Without `acrossNeighbours` each band
+// is compared with itself only: 1/3-octave neighbours differ by tens of dB at the top of a
+// hi-hat's spectrum, and the louder neighbour would hide a quiet hi-hat's rise.
+std::vector<double> spectralFlux(const BandSpectrogram& spec, double minHz, double maxHz,
+                                 bool acrossNeighbours = true);
 
 // Local maxima (within +-3 frames) above `multiplier` times the mean over +-0.3 s plus `delta`,
 // at least `minGapFrames` apart.
