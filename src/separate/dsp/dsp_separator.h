@@ -2,23 +2,26 @@
 // The DSP separator: a classic, model-free split of a stereo mix into drums, bass, other and
 // vocals. It needs no download, so `midistems split` always works.
 //
-// Pipeline (per STFT frame, 4096-point Hann window, hop 1024 at 44.1 kHz):
-//   1. harmonic/percussive separation by median filtering (Fitzgerald, DAFx 2010): a median
-//      across time enhances sustained partials, a median across frequency enhances broadband
-//      hits; their ratio gives soft masks;
-//   2. stem power estimates: percussive -> drums; harmonic below a ~150-300 Hz crossover -> bass
-//      (the kick keeps its low band through the percussive mask); harmonic above it is divided
-//      into vocals (the lead: centred in the stereo image) and other (panned or wide
-//      accompaniment) by a stereo-centre cue;
-//   3. a multichannel Wiener filter with per-source spatial covariance matrices, refined by a
-//      few EM iterations (as Norbert's `expectation_maximization`), so every time-frequency
+// Pipeline (4096-point Hann STFT, hop 1024, at 44.1 kHz):
+//   1. harmonic/percussive separation by median filtering (Fitzgerald, DAFx 2010): a 17-frame
+//      median across time enhances sustained partials, a median across frequency (17 bins; 5
+//      below the bass crossover, to tell the kick from bass partials) enhances broadband hits;
+//      their ratio gives soft shares;
+//   2. stem power estimates: percussive -> drums; harmonic and centred below a steep 200 Hz
+//      crossover -> bass; the rest of the harmonic part goes to vocals by equal votes of a
+//      stereo-centre cue and a harmonic comb on the frame's predominant pitch (the lead line),
+//      and to other for the remainder (panned accompaniment, chords); estimates are softened
+//      (power 0.7) because the cues are coarse;
+//   3. a multichannel Wiener filter with per-source spatial covariance matrices averaged over
+//      +-3 s (one iteration of Norbert's `expectation_maximization`), so every time-frequency
 //      point of the mix is shared out between the four stems.
 // "other" is taken as the mix minus the three other stems, so the four stems sum to the mix up to
 // float rounding.
 //
 // The song is processed in blocks of STFT frames with enough context frames on both sides for
-// every filter; the result does not depend on the block size or the thread count, and memory
-// grows with the block, not with the song. Stems leave through the StemSink block by block.
+// every filter; the result does not depend on the thread count, on the block size only through
+// float rounding (below 1e-5), and memory grows with the block, not with the song. Stems leave
+// through the StemSink block by block.
 #include <memory>
 #include <string>
 #include <vector>

@@ -30,36 +30,16 @@ StemSpectra wienerFilter(const SpectralBlock& block, const StemPowers& powers, i
                          int powersEnd, ThreadPool& pool) {
   const int bins = block.bins;
   const int span = powersEnd - powersBegin;
-  const size_t spanSize = size_t(span) * size_t(bins);
 
-  // First pass: single-channel Wiener masks give initial source images, from which the local
-  // Gaussian model (power v_j and normalised spatial covariance R_j) is re-estimated (one
-  // iteration of Norbert's EM).
-  std::array<std::vector<float>, kNumStems> sourcePower;
-  std::array<std::vector<Hermitian2>, kNumStems> outer;  // y_j y_j^H per point
-  for (int j = 0; j < kNumStems; ++j) {
-    sourcePower[size_t(j)].resize(spanSize);
-    outer[size_t(j)].resize(spanSize);
-  }
-  pool.parallelFor(0, span, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; ++t)
-      for (int f = 0; f < bins; ++f) {
-        const size_t p = size_t(t) * size_t(bins) + size_t(f);
-        const size_t x = size_t(t + powersBegin) * size_t(bins) + size_t(f);
-        float total = 0;
-        for (int j = 0; j < kNumStems; ++j) total += powers[size_t(j)][p];
-        for (int j = 0; j < kNumStems; ++j) {
-          const float mask = powers[size_t(j)][p] / total;
-          const Complex l = mask * block.left[x], r = mask * block.right[x];
-          Hermitian2 h;
-          h.a = std::norm(l);
-          h.d = std::norm(r);
-          h.b = l * std::conj(r);
-          outer[size_t(j)][p] = h;
-          sourcePower[size_t(j)][p] = 0.5f * (h.a + h.d);
-        }
-      }
-  });
+  // Single-channel Wiener masks give initial source images y_j = m_j x, from which the local
+  // Gaussian model (power v_j = |y_j|^2 / 2 and normalised spatial covariance R_j) is
+  // re-estimated (one iteration of Norbert's EM). The images are recomputed where needed rather
+  // than stored, to keep the block's memory small.
+  const auto mask = [&](int j, size_t p) {
+    float total = 0;
+    for (int k = 0; k < kNumStems; ++k) total += powers[size_t(k)][p];
+    return powers[size_t(j)][p] / total;
+  };
 
   // R_j(f, t) = sum over nearby frames of y_j y_j^H / sum of v_j.
   const int core = block.coreFrames();
@@ -73,10 +53,14 @@ StemSpectra wienerFilter(const SpectralBlock& block, const StemPowers& powers, i
         prefix[0] = {0, 0, 0, 0, 0};
         for (int k = 0; k < span; ++k) {
           const size_t p = size_t(k) * size_t(bins) + size_t(f);
-          const Hermitian2& h = outer[size_t(j)][p];
+          const size_t x = size_t(k + powersBegin) * size_t(bins) + size_t(f);
+          const float m = mask(j, p);
+          const Complex l = m * block.left[x], r = m * block.right[x];
+          const float a = std::norm(l), d = std::norm(r);
+          const Complex b = l * std::conj(r);
           const auto& prev = prefix[size_t(k)];
-          prefix[size_t(k) + 1] = {prev[0] + h.a, prev[1] + h.d, prev[2] + h.b.real(),
-                                   prev[3] + h.b.imag(), prev[4] + sourcePower[size_t(j)][p]};
+          prefix[size_t(k) + 1] = {prev[0] + a, prev[1] + d, prev[2] + b.real(), prev[3] + b.imag(),
+                                   prev[4] + 0.5f * (a + d)};
         }
         for (int t = block.coreBegin; t < block.coreEnd; ++t) {
           const int lo = std::max(powersBegin, t - kCovarianceHalfFrames) - powersBegin;
@@ -103,10 +87,13 @@ StemSpectra wienerFilter(const SpectralBlock& block, const StemPowers& powers, i
         const size_t p = size_t(t + block.coreBegin - powersBegin) * size_t(bins) + size_t(f);
         const size_t x = size_t(t + block.coreBegin) * size_t(bins) + size_t(f);
         // Mix covariance C = sum_j v_j R_j, loaded for a stable inverse.
+        const Complex xl = block.left[x], xr = block.right[x];
+        const float mixPower = 0.5f * (std::norm(xl) + std::norm(xr));
         Hermitian2 weighted[kNumStems];
         Hermitian2 mix;
         for (int j = 0; j < kNumStems; ++j) {
-          const float v = sourcePower[size_t(j)][p];
+          const float m = mask(j, p);
+          const float v = m * m * mixPower;
           const Hermitian2& r = covariance[size_t(j)][o];
           weighted[j].a = v * r.a;
           weighted[j].d = v * r.d;
@@ -123,7 +110,6 @@ StemSpectra wienerFilter(const SpectralBlock& block, const StemPowers& powers, i
         // inverse of [[a, b], [conj b, d]] is [[d, -b], [-conj b, a]] / det
         const Complex i00(mix.d * invDet, 0), i11(mix.a * invDet, 0);
         const Complex i01 = -mix.b * invDet, i10 = -std::conj(mix.b) * invDet;
-        const Complex xl = block.left[x], xr = block.right[x];
         const Complex zl = i00 * xl + i01 * xr;  // C^-1 x
         const Complex zr = i10 * xl + i11 * xr;
         for (int j = 0; j < kNumStems; ++j) {
