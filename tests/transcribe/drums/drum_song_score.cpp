@@ -3,9 +3,11 @@
 // rule of mir_eval.transcription with evaluate.py's five drum classes: kick, snare/rim/clap,
 // hi-hats, toms, cymbals). Prints a per-class table; exits 1 when the overall F1 over all songs is
 // below --min-f1, or one class's F1 is below its --min-class-f1 (e.g. cymbal=0.8, which checks
-// that rides are not called hi-hats).
+// that rides are not called hi-hats), or the F1 of one exact General MIDI key is below its
+// --min-key-f1 (e.g. 51=0.8: the ride itself, not a crash).
 //
-//   drum_song_score SONGS_DIR [--min-f1 X] [--min-class-f1 CLASS=X]... [--write-midi OUT_DIR]
+//   drum_song_score SONGS_DIR [--min-f1 X] [--min-class-f1 CLASS=X]... [--min-key-f1 KEY=X]...
+//                   [--write-midi OUT_DIR]
 // SONGS_DIR holds song_00, song_01, ...; with --write-midi, OUT_DIR/song_XX/drums.mid receives
 // the estimate (for cross-checking with evaluate.py --est-midi).
 #include <algorithm>
@@ -96,6 +98,7 @@ int main(int argc, char** argv) {
   const fs::path songsDir = argv[1];
   double minF1 = 0.0;
   std::array<double, kClasses> minClassF1{};
+  std::map<int, double> minKeyF1;
   fs::path midiOut;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -113,6 +116,15 @@ int main(int argc, char** argv) {
         return 2;
       }
       minClassF1[found] = std::atof(value.c_str() + equals + 1);
+    } else if (flag == "--min-key-f1") {
+      const std::string value = argv[i + 1];
+      const size_t equals = value.find('=');
+      const int key = std::atoi(value.c_str());
+      if (equals == std::string::npos || key < 0 || key > 127) {
+        std::fprintf(stderr, "--min-key-f1 %s: expected KEY=X with a General MIDI key 0..127\n", value.c_str());
+        return 2;
+      }
+      minKeyF1[key] = std::atof(value.c_str() + equals + 1);
     } else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;
@@ -128,6 +140,9 @@ int main(int argc, char** argv) {
   }
   try {
     std::array<Tally, kClasses> total{};
+    // Exact-key scores for the keys that split a class: open hi-hat and ride.
+    std::map<int, Tally> keyTotal{{46, {}}, {51, {}}};
+    for (const auto& [key, floor] : minKeyF1) keyTotal[key];
     for (const auto& song : songs) {
       const auto estimate = midistems::transcribe::transcribeDrums(midistems::readAudio(song / "drums.wav"));
       const auto reference = referenceNotes(song / "midi" / "drums.mid");
@@ -142,6 +157,14 @@ int main(int argc, char** argv) {
         if (int c = drumClass(n.pitch); c >= 0) refTimes[c].push_back(n.startSeconds);
       for (const auto& n : estimate)
         if (int c = drumClass(n.pitch); c >= 0) estTimes[c].push_back(n.startSeconds);
+      for (auto& [key, tally] : keyTotal) {
+        std::vector<double> refKey, estKey;
+        for (const auto& n : reference)
+          if (n.pitch == key) refKey.push_back(n.startSeconds);
+        for (const auto& n : estimate)
+          if (n.pitch == key) estKey.push_back(n.startSeconds);
+        tally.add({int(refKey.size()), int(estKey.size()), countMatches(refKey, estKey, 0.05)});
+      }
       Tally songTotal;
       for (int c = 0; c < kClasses; ++c) {
         tallies[c] = {int(refTimes[c].size()), int(estTimes[c].size()),
@@ -160,6 +183,8 @@ int main(int argc, char** argv) {
       overall.add(total[c]);
     }
     printRow("overall", overall);
+    std::printf("exact keys:\n");
+    for (const auto& [key, tally] : keyTotal) printRow(("key " + std::to_string(key)).c_str(), tally);
     bool pass = true;
     if (overall.f1() < minF1) {
       std::printf("FAIL: overall F1 %.3f is below %.3f\n", overall.f1(), minF1);
@@ -168,6 +193,11 @@ int main(int argc, char** argv) {
     for (int c = 0; c < kClasses; ++c)
       if (total[c].f1() < minClassF1[c]) {
         std::printf("FAIL: %s F1 %.3f is below %.3f\n", kClassName[c], total[c].f1(), minClassF1[c]);
+        pass = false;
+      }
+    for (const auto& [key, floor] : minKeyF1)
+      if (keyTotal[key].f1() < floor) {
+        std::printf("FAIL: key %d F1 %.3f is below %.3f\n", key, keyTotal[key].f1(), floor);
         pass = false;
       }
     if (!pass) return 1;
