@@ -34,6 +34,12 @@ const Node* consumerWithOp(const Graph& g, const Node& n, const std::string& op)
   return found;
 }
 
+const Node& requireConsumer(const Graph& g, const Node& n, const std::string& op) {
+  const Node* c = consumerWithOp(g, n, op);
+  if (!c) g.fail("node " + n.name + " feeds no " + op + " node");
+  return *c;
+}
+
 // Follows single data consumers through layout ops (and Neg when allowed) until a node of `op`.
 const Node& forwardTo(const Graph& g, const Node& start, const std::string& op, bool* passedNeg = nullptr,
                       const std::string& alsoPass = "") {
@@ -167,7 +173,7 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
   }
 
   // The banks' outputs are concatenated along the bin axis, lowest octave first.
-  const Node& concat = expectOp(g, *consumerWithOp(g, g.node(stackNames[0]), "ConcatV2"), "ConcatV2");
+  const Node& concat = requireConsumer(g, g.node(stackNames[0]), "ConcatV2");
   for (size_t i = 0; i < net.octaves.size(); ++i) {
     int position = -1;
     for (size_t j = 0; j + 1 < concat.inputs.size(); ++j)
@@ -177,13 +183,13 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
   }
   net.computedBins = int(net.octaves.size()) * net.binsPerOctave;
 
-  const Node& keep = expectOp(g, *consumerWithOp(g, concat, "StridedSlice"), "StridedSlice");
+  const Node& keep = requireConsumer(g, concat, "StridedSlice");
   const auto& begin = g.intTensor(keep.inputs.at(1));
   if (begin.ints.size() != 3) g.fail("CQT bin slice " + keep.name + " is not rank 3");
   net.keptBins = begin.ints[1] < 0 ? -begin.ints[1] : net.computedBins - begin.ints[1];
   if (net.keptBins <= 0 || net.keptBins > net.computedBins) g.fail("CQT bin slice " + keep.name + " is out of range");
 
-  const Node& scale = expectOp(g, *consumerWithOp(g, keep, "Mul"), "Mul");
+  const Node& scale = requireConsumer(g, keep, "Mul");
   net.binScale = g.floatTensor(scale.inputs.at(1), {net.keptBins, 1, 1}).floats;
 }
 
