@@ -139,38 +139,4 @@ std::vector<Activations> decomposeAdaptively(const std::vector<std::vector<doubl
   return activations;
 }
 
-std::vector<std::array<bool, kNumClasses>> presentClasses(const std::vector<Activations>& activations,
-                                                          double sensitivity) {
-  // Thresholds at the default sensitivity; each halves or doubles over the 0..1 range.
-  const double scale = std::pow(2.0, 2.0 * (0.5 - std::clamp(sensitivity, 0.0, 1.0)));
-  // Hi-hats are 10-20 dB quieter than the kicks and snares they often sound with, so they keep
-  // lower thresholds (chosen on songs from generator seeds other than the scored ones).
-  constexpr double kRelative[kNumClasses] = {0.2, 0.2, 0.2, 0.1, 0.2};
-  constexpr double kShare[kNumClasses] = {0.1, 0.1, 0.1, 0.01, 0.1};
-
-  std::array<double, kNumClasses> typical{};
-  if (!activations.empty()) {
-    for (int k = 0; k < kNumClasses; ++k) {
-      std::vector<double> column;
-      for (const auto& a : activations) column.push_back(a[k]);
-      const size_t rank = std::min(column.size() - 1, size_t(0.9 * double(column.size())));
-      std::nth_element(column.begin(), column.begin() + rank, column.end());
-      typical[k] = column[rank];
-    }
-  }
-  std::vector<std::array<bool, kNumClasses>> present(activations.size());
-  for (size_t i = 0; i < activations.size(); ++i) {
-    const double total = std::accumulate(activations[i].begin(), activations[i].end(), 0.0);
-    const Activations& a = activations[i];
-    for (int k = 0; k < kNumClasses; ++k)
-      present[i][k] = total > 0 && a[k] > kRelative[k] * scale * typical[k] &&
-                      a[k] > kShare[k] * scale * total;
-    // Kick sweeps and snare shells overlap the tom template: a tom under a kick or a snare must
-    // outweigh it.
-    if (present[i][kKick] && present[i][kTom] && a[kTom] < a[kKick]) present[i][kTom] = false;
-    if (present[i][kSnare] && present[i][kTom] && a[kTom] < a[kSnare]) present[i][kTom] = false;
-  }
-  return present;
-}
-
 }  // namespace midistems::transcribe::drums

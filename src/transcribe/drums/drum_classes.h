@@ -1,5 +1,6 @@
 #pragma once
-// Drum classes from onset spectra. Internal to transcribe/drums.
+// Drum classes from onset spectra. Internal to transcribe/drums. The activations are features of
+// the learned classifier (drum_classifier.h), which makes the final decisions.
 //
 // Each onset's added spectrum (what the band magnitudes gained over the frames just before it) is
 // modelled as a non-negative mix of five class templates. The starting templates are handcrafted
@@ -32,13 +33,5 @@ Activations decompose(const Templates& templates, const std::vector<double>& add
 std::vector<Activations> decomposeAdaptively(const std::vector<std::vector<double>>& added,
                                              const std::vector<double>& centresHz,
                                              int adaptIterations = 3);
-
-// Which classes sound at each onset: a class is present when its activation is above a fraction
-// of the song's 90th percentile of that class and its share of the onset is large enough
-// (lower bars for hi-hats, which sound under louder drums).
-// A tom together with a kick or a snare must be the stronger of the two. `sensitivity` (0..1, default 0.5)
-// lowers the thresholds when higher.
-std::vector<std::array<bool, kNumClasses>> presentClasses(const std::vector<Activations>& activations,
-                                                          double sensitivity);
 
 }  // namespace midistems::transcribe::drums

@@ -17,7 +17,7 @@
 namespace midistems::transcribe {
 
 struct DrumTranscriptionOptions {
-  double sensitivity = 0.5;  // 0..1; more onsets when higher
+  double sensitivity = 0.5;  // 0..1; lowers the classifier's thresholds (more notes) when higher
   double minGapMs = 30;      // two onsets of the same drum are at least this far apart
 };
 
