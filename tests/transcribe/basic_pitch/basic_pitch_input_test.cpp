@@ -121,6 +121,10 @@ TEST(BasicPitchModelFiles, WrongShapesAreClearErrors) {
   expectLoadError(dir, "do not have 1 inputs and 16 outputs");
   damage("\"shape\": [309, 1, 1]", "\"shape\": [103, 3, 1]");
   expectLoadError(dir, "has shape [103,3,1], expected [309,1,1]");
+  // A graph whose CQT octaves are not concatenated (the op renamed): an error, not a crash.
+  damage("\"name\": \"StatefulPartitionedCall/model_1/cq_t2010v2_1/concat_7\", \"op\": \"ConcatV2\"",
+         "\"name\": \"StatefulPartitionedCall/model_1/cq_t2010v2_1/concat_7\", \"op\": \"Concat\"");
+  expectLoadError(dir, "feeds no ConcatV2 node");
 }
 
 TEST(BasicPitchModelFiles, EnvironmentVariableNamesTheModelFolder) {
