@@ -259,21 +259,38 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
     return;
   }
 
-  // Zero-padded copy in frequency, wide enough for every output column's taps.
+  // Zero-padded copy in frequency, wide enough for every output column's taps (only the pads are
+  // cleared: the rest is overwritten).
   const int paddedFreq = std::max((outFreq - 1) * s.strideFreq + s.kernelFreq, padFreq + freq);
   const int64_t paddedRow = int64_t(paddedFreq) * s.inChannels;
-  padded.assign(size_t(time) * paddedRow, 0.0f);
-  for (int t = 0; t < time; ++t)
-    std::memcpy(padded.data() + t * paddedRow + int64_t(padFreq) * s.inChannels,
-                input + int64_t(t) * freq * s.inChannels, sizeof(float) * size_t(freq) * s.inChannels);
-
-  // With one output channel, split every padded row into channel planes once for the layer.
   const int64_t planeLength = outFreq + (kRow - 1) / rowStride + 1;
-  if (n == 1) {
-    planes.resize(size_t(time * rowStride * planeLength));
+  if (n == 1 && s.strideFreq == 1) {
+    // One output channel: channel planes (the phases of dotPhases) straight from the input.
+    planes.resize(size_t(time * s.inChannels * planeLength));
     for (int t = 0; t < time; ++t)
-      splitPhases(padded.data() + t * paddedRow, std::min(paddedRow, (outFreq - 1) * rowStride + kRow), rowStride,
-                  planeLength, planes.data() + t * rowStride * planeLength);
+      for (int c = 0; c < s.inChannels; ++c) {
+        float* plane = planes.data() + (int64_t(t) * s.inChannels + c) * planeLength;
+        std::fill(plane, plane + padFreq, 0.0f);
+        const float* in = input + int64_t(t) * freq * s.inChannels + c;
+        for (int f = 0; f < freq; ++f) plane[padFreq + f] = in[int64_t(f) * s.inChannels];
+        std::fill(plane + padFreq + freq, plane + planeLength, 0.0f);
+      }
+  } else {
+    padded.resize(size_t(time) * paddedRow);
+    const int64_t before = int64_t(padFreq) * s.inChannels, body = int64_t(freq) * s.inChannels;
+    for (int t = 0; t < time; ++t) {
+      float* row = padded.data() + t * paddedRow;
+      std::fill(row, row + before, 0.0f);
+      std::memcpy(row + before, input + t * body, sizeof(float) * size_t(body));
+      std::fill(row + before + body, row + paddedRow, 0.0f);
+    }
+    if (n == 1) {
+      // One output channel with a frequency stride: split every padded row into phases once.
+      planes.resize(size_t(time * rowStride * planeLength));
+      for (int t = 0; t < time; ++t)
+        splitPhases(padded.data() + t * paddedRow, std::min(paddedRow, (outFreq - 1) * rowStride + kRow), rowStride,
+                    planeLength, planes.data() + t * rowStride * planeLength);
+    }
   }
   output.assign(size_t(time) * outFreq * n, 0.0f);
   for (int t = 0; t < time; ++t) {
