@@ -82,7 +82,10 @@ std::vector<Lane> HTDemucsSeparator::makeLanes(int64_t length) const {
   const int64_t maxShift = int64_t(0.5 * sampleRate());  // apply.py: int(0.5 * samplerate)
   std::vector<Lane> lanes;
   const int passes = std::max(1, options_.shifts);
-  for (size_t m = 0; m < models_.size(); ++m)
+  for (size_t m = 0; m < models_.size(); ++m) {
+    // A model whose weights are all zero cannot change the result: it is not run at all. Its
+    // shift draws are still made, so the other models see the same offsets as the reference.
+    const bool contributes = std::any_of(weights_[m].begin(), weights_[m].end(), [](float w) { return w != 0.0f; });
     for (int pass = 0; pass < passes; ++pass) {
       Lane lane;
       lane.model = models_[m].get();
@@ -92,6 +95,7 @@ std::vector<Lane> HTDemucsSeparator::makeLanes(int64_t length) const {
         std::uniform_int_distribution<int64_t> offset(0, maxShift);
         lane.delay = maxShift - offset(rng);
       }
+      if (!contributes) continue;
       for (size_t s = 0; s < totals_.size(); ++s)
         lane.sourceWeight.push_back(weights_[m][s] / totals_[s] / float(passes));
       lane.segment = lane.model->segmentLength();
@@ -106,6 +110,7 @@ std::vector<Lane> HTDemucsSeparator::makeLanes(int64_t length) const {
         lane.window[size_t(i)] = float(i < half ? i + 1 : lane.segment - i) / peak;
       lanes.push_back(std::move(lane));
     }
+  }
   return lanes;
 }
 
