@@ -1,0 +1,212 @@
+// See transcribe_stems.h.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/atomic_file.h"
+#include "core/audio_file.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "midi/midi_file.h"
+#include "transcribe/basic_pitch/basic_pitch.h"
+#include "transcribe/drums/drum_transcriber.h"
+#include "transcribe/notes/note_creation.h"
+#include "transcribe/notes/note_export.h"
+#include "transcribe/notes/tempo_estimation.h"
+#include "transcribe/stems/transcribe_stems.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using midistems::AudioBuffer;
+using midistems::Error;
+namespace tr = midistems::transcribe;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+bool isAudioFile(const fs::path& p) {
+  static const char* kExtensions[] = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff"};
+  const std::string ext = lower(p.extension().string());
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
+}
+
+// Stems in the order `midistems split` names them, then any other audio file by name.
+std::vector<fs::path> stemFiles(const fs::path& folder) {
+  static const char* kOrder[] = {"drums", "bass", "vocals", "other", "guitar", "piano"};
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (entry.is_regular_file() && isAudioFile(entry.path())) files.push_back(entry.path());
+  if (ec) throw Error(folder.string() + ": cannot list the folder (" + ec.message() + ")");
+  const auto rank = [](const fs::path& p) {
+    const std::string name = lower(p.stem().string());
+    for (size_t i = 0; i < std::size(kOrder); ++i)
+      if (name == kOrder[i]) return int(i);
+    return int(std::size(kOrder));
+  };
+  std::sort(files.begin(), files.end(), [&](const fs::path& a, const fs::path& b) {
+    return rank(a) != rank(b) ? rank(a) < rank(b) : a.filename() < b.filename();
+  });
+  if (files.empty()) throw Error(folder.string() + ": no audio files (WAV, FLAC, OGG, MP3, AIFF) in this folder");
+  return files;
+}
+
+// Like readAudio, but an empty file is an empty buffer (it becomes an empty track), not an error.
+AudioBuffer readStem(const fs::path& path) {
+  midistems::AudioFileReader reader(path);
+  AudioBuffer audio(reader.info().channels, 0, reader.info().sampleRate);
+  AudioBuffer block;
+  while (reader.read(block, 1 << 16) > 0)
+    for (int c = 0; c < audio.numChannels(); ++c)
+      audio.channels[size_t(c)].insert(audio.channels[size_t(c)].end(), block.channels[size_t(c)].begin(),
+                                       block.channels[size_t(c)].end());
+  return audio;
+}
+
+bool isDrums(const fs::path& file, const std::string& kind) {
+  if (kind == "drums") return true;
+  if (kind == "pitched") return false;
+  return lower(file.stem().string()) == "drums";
+}
+
+void addInto(AudioBuffer& sum, const AudioBuffer& stem) {
+  if (stem.numFrames() == 0) return;
+  const std::vector<float> mono = stem.mono();
+  if (sum.numFrames() == 0) {
+    sum = AudioBuffer(1, int64_t(mono.size()), stem.sampleRate);
+  } else if (sum.sampleRate != stem.sampleRate) {
+    return;  // stems of another rate do not join the tempo estimate
+  }
+  auto& out = sum.channels[0];
+  if (out.size() < mono.size()) out.resize(mono.size(), 0.0f);
+  for (size_t i = 0; i < mono.size(); ++i) out[i] += mono[i];
+}
+
+void checkOptions(const tr::TranscribeStemsOptions& o) {
+  if (o.kind != "auto" && o.kind != "pitched" && o.kind != "drums")
+    throw Error("--kind: '" + o.kind + "' is not pitched, drums or auto");
+  if (o.tempo != 0 && !(o.tempo >= 20 && o.tempo <= 400))
+    throw Error(fmt::format("--tempo: {} is outside 20..400 BPM", o.tempo));
+  if (o.threads < 0) throw Error("--threads: must be 0 (one per core) or more");
+  tr::validateNoteCreationOptions(o.notes);
+  // Fail before the long work when an output cannot be written.
+  for (const std::string& name : {o.output, o.json, o.csv}) {
+    if (name.empty()) continue;
+    const fs::path path(name);
+    if (fs::is_directory(path)) throw Error(name + ": is a folder, not a file name");
+    const fs::path parent = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (!fs::is_directory(parent)) throw Error(name + ": the folder " + parent.string() + " does not exist");
+  }
+}
+
+struct PendingOutput {
+  fs::path path;
+  std::string bytes;
+};
+
+// Every output goes to a temporary file first; only when all are written are they renamed into
+// place, and should a rename fail the ones already renamed are removed: a whole set or nothing.
+void writeAllOrNothing(const std::vector<PendingOutput>& outputs) {
+  std::vector<std::unique_ptr<midistems::AtomicFile>> files;
+  for (const auto& out : outputs) {
+    files.push_back(std::make_unique<midistems::AtomicFile>(out.path));
+    std::ofstream stream(files.back()->tempPath(), std::ios::binary | std::ios::trunc);
+    stream.write(out.bytes.data(), std::streamsize(out.bytes.size()));
+    stream.flush();
+    if (!stream) throw Error(out.path.string() + ": write failed (disk full or no permission?)");
+  }
+  size_t committed = 0;
+  try {
+    for (; committed < files.size(); ++committed) files[committed]->commit();
+  } catch (...) {
+    std::error_code ec;
+    for (size_t i = 0; i < committed; ++i) fs::remove(outputs[i].path, ec);
+    throw;
+  }
+}
+
+}  // namespace
+
+namespace midistems::transcribe {
+
+TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
+  checkOptions(o);
+  const fs::path input(o.input);
+  std::error_code ec;
+  if (!fs::exists(input, ec)) throw Error(o.input + ": file not found");
+  const bool folder = fs::is_directory(input, ec);
+  const std::vector<fs::path> files = folder ? stemFiles(input) : std::vector<fs::path>{input};
+
+  // Open every stem before the long work, so that a missing or corrupt one fails at once; the
+  // samples are read one stem at a time to keep memory at one stem (NaN is found then).
+  for (const auto& f : files) midistems::AudioFileReader check(f);
+
+  std::unique_ptr<tr::BasicPitchModel> model;
+  const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return !isDrums(f, o.kind); });
+  if (needModel) {
+    const fs::path dir = o.model.empty() ? tr::BasicPitchModel::defaultModelDir() : fs::path(o.model);
+    model = std::make_unique<tr::BasicPitchModel>(tr::BasicPitchModel::load(dir));
+    model->setThreads(o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency())));
+  }
+
+  std::vector<tr::StemTranscription> stems;
+  AudioBuffer sum;
+  {
+    midistems::ProgressBar bar("transcribe " + input.filename().string(), !o.quiet);
+    for (size_t i = 0; i < files.size(); ++i) {
+      const auto progress = [&](double f) { bar.update((double(i) + f) / double(files.size())); };
+      const AudioBuffer audio = readStem(files[i]);
+      tr::StemTranscription stem;
+      stem.name = files.size() == 1 && !folder ? files[i].stem().string() : lower(files[i].stem().string());
+      stem.drums = isDrums(files[i], o.kind);
+      if (stem.drums) {
+        stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
+      } else {
+        const tr::Posteriorgrams grams = model->run(audio, progress);
+        stem.notes = tr::exportNotes(tr::createNotes(tr::viewOf(grams), o.notes));
+      }
+      progress(1.0);
+      if (stem.notes.empty())
+        fmt::print(stderr, "transcribe: {}: no notes found ({})\n", files[i].string(),
+                   audio.numFrames() == 0 ? "empty audio" : "silent or below the thresholds");
+      addInto(sum, audio);
+      stems.push_back(std::move(stem));
+    }
+    bar.finish();
+  }
+
+  double bpm = o.tempo;
+  if (bpm == 0) {
+    const auto estimate = tr::estimateTempo(sum);
+    bpm = estimate.value_or(120.0);
+    fmt::print(stderr, "transcribe: tempo {:.1f} BPM ({})\n", bpm,
+               estimate ? "estimated" : "none detected, using the default");
+  }
+
+  const auto midiBytes = midistems::midi::encodeMidiFile(tr::toNoteTracks(stems, o.notes.pitchBends), bpm);
+  std::vector<PendingOutput> outputs;
+  outputs.push_back({o.output, std::string(midiBytes.begin(), midiBytes.end())});
+  if (!o.json.empty()) outputs.push_back({o.json, tr::notesJson(stems, bpm)});
+  if (!o.csv.empty()) outputs.push_back({o.csv, tr::notesCsv(stems)});
+  writeAllOrNothing(outputs);
+
+  TranscribeStemsResult result;
+  result.tracks = stems.size();
+  result.bpm = bpm;
+  for (const auto& s : stems) result.notes += s.notes.size();
+  return result;
+}
+
+}  // namespace midistems::transcribe
+
