@@ -10,7 +10,6 @@ APT_PACKAGES=(
   libsndfile1-dev libsoxr-dev libfftw3-dev libdnnl-dev libopenblas-dev libzip-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm
   python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
   fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng
 )
@@ -19,6 +18,8 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm may come from Debian or from another Node.js distribution already installed.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""
