@@ -1,5 +1,5 @@
 #pragma once
-// Naive double-precision reference implementations (torch layouts) and helpers for the op tests.
+// Naive double-precision reference implementations (torch layouts) and small utilities for the op tests.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
