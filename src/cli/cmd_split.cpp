@@ -1,287 +1,42 @@
-// `midistems split SONG -o OUT/`: separates a song into stems (drums, bass, other, vocals, ...) and
-// writes OUT/<source>.<ext> for each. Every stem is written to a temporary file and all of them are
-// renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
-//
-// Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s), or a
-// checkpoint file; by default the best installed HTDemucs release, else dsp (said on stderr).
-// Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
-// refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
-// the stems back to the input's rate, so they line up sample for sample with the mix.
+// `midistems split SONG -o OUT/` (see separate/split/split_song.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
 #include <memory>
-#include <optional>
-#include <set>
-#include <string>
-#include <vector>
 
 #include "cli/command_registry.h"
-#include "core/audio_file.h"
-#include "core/error.h"
 #include "core/progress.h"
-#include "core/resample.h"
-#include "separate/dsp/dsp_separator.h"
-#include "separate/htdemucs/htdemucs_separator.h"
-#include "separate/models/model_registry.h"
-#include "separate/separator.h"
+#include "separate/split/split_song.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using midistems::AudioBuffer;
-using midistems::Error;
-
-struct SplitOptions {
-  std::string input;
-  std::string outDir;
-  std::string model;
-  std::string stems;
-  std::string twoStems;
-  double overlap = 0.25;
-  int shifts = 0;
-  int threads = 0;
-  std::string format = "wav";
-  std::string bits = "24";
+struct SplitFlags {
+  midistems::separate::SplitSongOptions options;
   bool json = false;
 };
 
-struct OpenedSeparator {
-  std::unique_ptr<midistems::separate::Separator> separator;
-  std::string description;  // "dsp", a model name or a checkpoint path
-  std::string why;          // why it was chosen, when the user did not name it
-};
-
-std::unique_ptr<midistems::separate::Separator> openDsp(const SplitOptions& options) {
-  midistems::separate::dsp::DspSeparatorOptions dsp;
-  dsp.threads = options.threads;
-  return midistems::separate::dsp::openDspSeparator(dsp);
-}
-
-OpenedSeparator openHTDemucsModel(const std::vector<fs::path>& files,
-                                  const std::vector<std::vector<float>>& bagWeights,
-                                  const SplitOptions& options, const std::string& description) {
-  midistems::separate::HTDemucsOptions ht;
-  ht.overlap = options.overlap;
-  ht.shifts = options.shifts;
-  ht.threads = options.threads;
-  return {midistems::separate::openHTDemucs(files, bagWeights, ht), description};
-}
-
-bool looksLikeCheckpointPath(const std::string& model) {
-  const std::string ext = fs::path(model).extension().string();
-  return ext == ".th" || ext == ".safetensors" || model.find('/') != std::string::npos;
-}
-
-// The model a plain `split` uses: the best fully installed 4-stem HTDemucs release
-// (htdemucs_ft, then htdemucs), else the DSP separator.
-const midistems::separate::ModelEntry* bestInstalledModel() {
-  for (const char* name : {"htdemucs_ft", "htdemucs"}) {
-    const auto* entry = midistems::separate::findModel(name);
-    if (entry && entry->supported && midistems::separate::countInstalledFiles(*entry) == entry->files.size())
-      return entry;
+void printSummary(const midistems::separate::SplitSongResult& r, const std::string& input, bool json) {
+  if (!json) {
+    for (const auto& f : r.files) fmt::print("{}\n", f.string());
+    return;
   }
-  return nullptr;
-}
-
-OpenedSeparator openSeparator(const SplitOptions& options) {
-  if (options.model == "dsp") return {openDsp(options), "dsp"};
-  if (options.model.empty()) {
-    if (const auto* best = bestInstalledModel())
-      return openHTDemucsModel(midistems::separate::installedModelFiles(*best), best->bagWeights, options, best->name);
-    return {openDsp(options), "dsp", " (no HTDemucs model installed; run: midistems models fetch htdemucs)"};
-  }
-  if (const auto* entry = midistems::separate::findModel(options.model))
-    return openHTDemucsModel(midistems::separate::installedModelFiles(*entry), entry->bagWeights, options, entry->name);
-  if (looksLikeCheckpointPath(options.model)) {
-    std::error_code ec;
-    if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");
-    return openHTDemucsModel({fs::path(options.model)}, {}, options, options.model);
-  }
-  std::string known = "dsp";
-  for (const auto& m : midistems::separate::knownModels())
-    if (m.supported) known += ", " + m.name;
-  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors file)", options.model, known));
-}
-
-std::vector<std::string> splitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) items.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return items;
-}
-
-// One output file: the sum of some of the separator's sources.
-struct OutputPlan {
-  std::string name;
-  std::vector<size_t> sourceIndices;
-};
-
-std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vector<std::string>& sources) {
-  const auto indexOf = [&](const std::string& name, const char* option) {
-    for (size_t i = 0; i < sources.size(); ++i)
-      if (sources[i] == name) return i;
-    std::string known;
-    for (const auto& s : sources) known += (known.empty() ? "" : ", ") + s;
-    throw Error(fmt::format("{}: unknown source '{}' (this model has {})", option, name, known));
-  };
-  std::vector<OutputPlan> plan;
-  if (!options.twoStems.empty()) {
-    if (!options.stems.empty()) throw Error("--two-stems and --stems cannot be used together");
-    const size_t keep = indexOf(options.twoStems, "--two-stems");
-    OutputPlan rest{"no_" + options.twoStems, {}};
-    for (size_t i = 0; i < sources.size(); ++i)
-      if (i != keep) rest.sourceIndices.push_back(i);
-    plan.push_back({options.twoStems, {keep}});
-    plan.push_back(rest);
-    return plan;
-  }
-  if (options.stems.empty()) {
-    for (size_t i = 0; i < sources.size(); ++i) plan.push_back({sources[i], {i}});
-    return plan;
-  }
-  std::set<std::string> seen;
-  for (const auto& name : splitList(options.stems))
-    if (seen.insert(name).second) plan.push_back({name, {indexOf(name, "--stems")}});
-  if (plan.empty()) throw Error("--stems: no source named");
-  return plan;
-}
-
-AudioBuffer toStereo(AudioBuffer audio, const std::string& path) {
-  if (audio.numChannels() == 1) {
-    audio.channels.push_back(audio.channels[0]);
-    return audio;
-  }
-  if (audio.numChannels() == 2) return audio;
-  throw Error(fmt::format("{}: has {} channels; split takes mono or stereo audio", path, audio.numChannels()));
-}
-
-// Mixes the planned outputs from each block of stems. Blocks go straight to the writers when the
-// input is at the separator's rate; otherwise they are kept and resampled once at the end
-// (libsoxr's whole-buffer conversion, so stems line up exactly with the mix).
-class OutputSink final : public midistems::separate::StemSink {
- public:
-  OutputSink(const std::vector<OutputPlan>& plan, std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers,
-             bool stream, int channels)
-      : plan_(plan), writers_(writers), stream_(stream), kept_(plan.size()) {
-    for (auto& k : kept_) k.channels.resize(size_t(channels));
-  }
-
-  void write(const std::vector<AudioBuffer>& stems, int64_t offset, int64_t frames) override {
-    for (size_t o = 0; o < plan_.size(); ++o) {
-      AudioBuffer block(int(stems[0].channels.size()), frames, stems[0].sampleRate);
-      for (size_t s : plan_[o].sourceIndices)
-        for (size_t c = 0; c < block.channels.size(); ++c)
-          for (int64_t i = 0; i < frames; ++i) block.channels[c][size_t(i)] += stems[s].channels[c][size_t(i)];
-      if (stream_) {
-        writers_[o]->write(block);
-      } else {
-        kept_[o].sampleRate = block.sampleRate;
-        for (size_t c = 0; c < block.channels.size(); ++c)
-          kept_[o].channels[c].insert(kept_[o].channels[c].end(), block.channels[c].begin(), block.channels[c].end());
-      }
-    }
-  }
-
-  // Resamples the kept outputs to `rate`, trimmed or padded to `frames`, and writes them.
-  void flushResampled(int rate, int64_t frames) {
-    if (stream_) return;
-    for (size_t o = 0; o < plan_.size(); ++o) {
-      AudioBuffer out = midistems::resample(kept_[o], rate);
-      for (auto& ch : out.channels) ch.resize(size_t(frames), 0.0f);
-      kept_[o] = AudioBuffer();
-      writers_[o]->write(out);
-    }
-  }
-
- private:
-  const std::vector<OutputPlan>& plan_;
-  std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers_;
-  bool stream_;
-  std::vector<AudioBuffer> kept_;
-};
-
-void runSplit(const SplitOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  if (options.overlap < 0 || options.overlap >= 1)
-    throw Error(fmt::format("--overlap: {} is outside [0, 1)", options.overlap));
-  if (options.shifts < 0) throw Error("--shifts: must be 0 or more");
-  const midistems::AudioFileFormat format = midistems::parseAudioFileFormat(options.format, options.bits);
-
-  const AudioBuffer input = toStereo(midistems::readAudio(options.input), options.input);
-  OpenedSeparator opened = openSeparator(options);
-  auto& separator = *opened.separator;
-  const std::vector<std::string> sources = separator.sources();
-  const std::vector<OutputPlan> plan = planOutputs(options, sources);
-  if (separator.channels() != 2)
-    throw Error(fmt::format("model {}: works on {} channels; split supports stereo models only",
-                            opened.description, separator.channels()));
-  fmt::print(stderr, "split: using {}{}\n",
-             opened.description == "dsp" ? "the built-in DSP separator" : "model " + opened.description, opened.why);
-
-  std::error_code ec;
-  const fs::path outDir(options.outDir);
-  fs::create_directories(outDir, ec);
-  if (ec || !fs::is_directory(outDir))
-    throw Error(fmt::format("{}: cannot create the output folder ({})", options.outDir,
-                            ec ? ec.message() : "a file is in the way"));
-  std::vector<std::unique_ptr<midistems::AudioFileWriter>> writers;
-  std::vector<fs::path> files;
-  for (const auto& out : plan) {
-    files.push_back(outDir / (out.name + format.extension()));
-    writers.push_back(std::make_unique<midistems::AudioFileWriter>(files.back(), input.sampleRate, 2, format));
-  }
-
-  const bool sameRate = input.sampleRate == separator.sampleRate();
-  const AudioBuffer mix = sameRate ? AudioBuffer() : midistems::resample(input, separator.sampleRate());
-  OutputSink sink(plan, writers, sameRate, 2);
-  {
-    midistems::ProgressBar bar("split " + fs::path(options.input).filename().string());
-    separator.separate(sameRate ? input : mix, sink, [&](double f) { bar.update(f); });
-    bar.finish();
-  }
-  sink.flushResampled(input.sampleRate, input.numFrames());
-
-  // Every stem is complete: rename them all into place. Should one rename fail, remove the ones
-  // already renamed so the folder holds a whole set or nothing.
-  size_t committed = 0;
-  try {
-    for (; committed < writers.size(); ++committed) writers[committed]->commit();
-  } catch (...) {
-    for (size_t i = 0; i < committed; ++i) fs::remove(files[i], ec);
-    throw;
-  }
-
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (options.json) {
-    nlohmann::json summary;
-    summary["input"] = options.input;
-    summary["model"] = opened.description;
-    summary["sources"] = sources;
-    nlohmann::json list = nlohmann::json::array();
-    for (size_t i = 0; i < plan.size(); ++i) list.push_back({{"stem", plan[i].name}, {"path", files[i].string()}});
-    summary["files"] = list;
-    summary["sample_rate"] = input.sampleRate;
-    summary["duration"] = input.durationSeconds();
-    summary["seconds"] = seconds;
-    fmt::print("{}\n", summary.dump(2));
-  } else {
-    for (const auto& f : files) fmt::print("{}\n", f.string());
-  }
+  nlohmann::json summary;
+  summary["input"] = input;
+  summary["model"] = r.model;
+  summary["sources"] = r.sources;
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < r.files.size(); ++i) list.push_back({{"stem", r.stems[i]}, {"path", r.files[i].string()}});
+  summary["files"] = list;
+  summary["sample_rate"] = r.sampleRate;
+  summary["duration"] = r.durationSeconds;
+  summary["seconds"] = r.seconds;
+  fmt::print("{}\n", summary.dump(2));
 }
 
 midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   auto* sub = app.add_subcommand("split", "Split a song into stems (drums, bass, other, vocals)");
-  auto options = std::make_shared<SplitOptions>();
+  auto flags = std::make_shared<SplitFlags>();
+  auto* options = &flags->options;
   sub->add_option("input", options->input, "Song to split (WAV, FLAC, MP3, OGG, ...)")->required();
   sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
   sub->add_option("--model", options->model,
@@ -295,10 +50,10 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("--threads", options->threads, "Worker threads (0: one per core)")->capture_default_str();
   sub->add_option("--format", options->format, "wav or flac")->capture_default_str();
   sub->add_option("--bits", options->bits, "16, 24 or 32f (32-bit float WAV, no dither, no clipping)")->capture_default_str();
-  sub->add_flag("--json", options->json, "Print a JSON summary on standard output");
-  sub->callback([options] {
-    if (options->json) midistems::ProgressBar::setSilenced(true);
-    runSplit(*options);
+  sub->add_flag("--json", flags->json, "Print a JSON summary on standard output");
+  sub->callback([flags] {
+    if (flags->json) midistems::ProgressBar::setSilenced(true);
+    printSummary(midistems::separate::splitSong(flags->options), flags->options.input, flags->json);
   });
 }};
 

@@ -1,0 +1,45 @@
+#pragma once
+// Splitting a song file into stem files, the work behind `midistems split SONG -o OUT/` and the
+// pipeline: separates a song into stems (drums, bass, other, vocals, ...) and
+// writes OUT/<source>.<ext> for each. Every stem is written to a temporary file and all of them are
+// renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
+//
+// Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s), or a
+// checkpoint file; by default the best installed HTDemucs release, else dsp (said on stderr).
+// Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
+// refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
+// the stems back to the input's rate, so they line up sample for sample with the mix.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace midistems::separate {
+
+struct SplitSongOptions {
+  std::string input;   // the song
+  std::string outDir;  // gets <stem>.<ext> per output
+  std::string model;   // dsp, a registry name, or a .th/.safetensors file; empty: best installed, else dsp
+  std::string stems;   // comma-separated sources to write; empty: all
+  std::string twoStems;  // write only this source and no_<source>
+  double overlap = 0.25;
+  int shifts = 0;
+  int threads = 0;     // 0: one per core
+  std::string format = "wav";
+  std::string bits = "24";
+  bool quiet = false;  // no progress bar
+};
+
+struct SplitSongResult {
+  std::string model;                         // "dsp", a model name or a checkpoint path
+  std::vector<std::string> sources;          // the separator's sources
+  std::vector<std::string> stems;            // the outputs written, in order
+  std::vector<std::filesystem::path> files;  // one per output
+  int sampleRate = 0;
+  double durationSeconds = 0;
+  double seconds = 0;  // wall time
+};
+
+// Throws midistems::Error (one line) for bad options or input; on failure no stem file remains.
+SplitSongResult splitSong(const SplitSongOptions& options);
+
+}  // namespace midistems::separate
