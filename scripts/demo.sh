@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine, builds Midistems and runs the main job on the bundled demo.
+# Sets up a fresh Debian 12 machine, builds Midistems and runs the whole job on the embedded demo
+# song: render it from MIDI, split it into stems, transcribe the stems to MIDI, re-synthesise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-MIDISTEMS_BUILD_DIR=${MIDISTEMS_BUILD_DIR:-build} bash scripts/build.sh
+bash scripts/build.sh
 BIN="${MIDISTEMS_BUILD_DIR:-build}/src/cli/midistems"
-OUT=demo-output
-mkdir -p "$OUT"
-"$BIN" demo -o "$OUT"
+"$BIN" demo -o demo-output
+echo "Listen to demo-output/demo_song.wav (the song) and demo-output/demo_song.preview.wav (the song re-played from its transcription)."

@@ -1,0 +1,46 @@
+#pragma once
+// The whole job in one call: a song is split into stems, the stems are transcribed into one
+// multi-track MIDI file, and that MIDI is played again on the synthesizer as a preview.
+//
+//   OUT/stems/<source>.wav   the separated stems
+//   OUT/<song>.transcribed.mid  one named track per stem (drums on channel 10)
+//   OUT/<song>.notes.json    the same notes as a list
+//   OUT/<song>.preview.wav   the MIDI rendered on the synthesizer
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace midistems::pipeline {
+
+struct PipelineOptions {
+  std::string model;          // separator: dsp, a model name or file; empty: best installed, else dsp
+  int threads = 0;            // 0: one per core
+  int previewSampleRate = 44100;
+  std::string preset;         // synth preset for every melodic part; empty: chosen per GM program
+  bool quiet = false;         // no progress bars
+};
+
+struct PipelineResult {
+  std::string separator;                 // which separator ran
+  std::vector<std::filesystem::path> stems;
+  std::filesystem::path midi;
+  std::filesystem::path notesJson;
+  std::filesystem::path preview;
+  size_t notes = 0;
+  double bpm = 0;
+};
+
+// Throws midistems::Error (one line) on bad input; a failed step leaves no half-written file.
+PipelineResult runPipeline(const std::filesystem::path& song, const std::filesystem::path& outDir,
+                           const PipelineOptions& options);
+
+struct DemoResult {
+  std::filesystem::path songMidi;   // the embedded demo song as MIDI
+  std::filesystem::path songAudio;  // ... rendered on the synthesizer: the input of the pipeline
+  PipelineResult pipeline;
+};
+
+// Renders the embedded demo song and runs the pipeline on it, all inside outDir.
+DemoResult runDemo(const std::filesystem::path& outDir, const PipelineOptions& options);
+
+}  // namespace midistems::pipeline
