@@ -54,6 +54,18 @@ void setRamp(VoiceGroup& g, int lane, int ramp, float target, bool fresh) {
   g.rampTarget[ramp][lane] = target;
 }
 
+// The mip levels a lane reads at phase increment `inc`, as synth/dsp's Oscillator chooses them:
+// the brightest level that is alias-free at this increment and the next duller one, crossfaded by
+// log2 frequency. The increment is constant between control ticks, so this holds for every sample.
+void setMip(vint& nearLevel, vint& farLevel, vfloat& fade, int lane, float inc) {
+  constexpr int kLevelStride = dsp::kTableSize + 1;  // MipTable levels are contiguous
+  static_assert(sizeof(dsp::MipTable::levels) == sizeof(float) * kLevelStride * dsp::kMipLevels);
+  const dsp::MipChoice mip = dsp::chooseMip(inc);
+  nearLevel[lane] = mip.level * kLevelStride;
+  farLevel[lane] = mip.nextLevel * kLevelStride;
+  fade[lane] = mip.fade;
+}
+
 // Wavetable oscillators read the mipmapped frames of synth/dsp's built-in tables: the two frames
 // around the morph position, at the mip level that keeps every harmonic below Nyquist.
 void setWavetable(LaneState& lane, int osc, const dsp::Wavetable& table, float inc, float position) {
@@ -217,6 +229,8 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
       g.invInc1[u][lane] = 1.0f / a;
       g.inc2[u][lane] = b;
       g.invInc2[u][lane] = 1.0f / b;
+      setMip(g.mipNear1[u], g.mipFar1[u], g.mipFade1[u], lane, a);
+      setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, b);
     }
     g.subInc[lane] = 0.5f * inc1;
     g.subInvInc[lane] = 2.0f / inc1;

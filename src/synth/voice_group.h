@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "synth/dsp/ladder.h"
+#include "synth/dsp/mip_table.h"
 #include "synth/dsp/svf.h"
 #include "synth/dsp/wavetables.h"
 #include "synth/envelope.h"
@@ -62,6 +63,11 @@ struct alignas(32) VoiceGroup {
   vfloat inc1[kMaxUnison] = {}, inc2[kMaxUnison] = {};
   vfloat invInc1[kMaxUnison] = {}, invInc2[kMaxUnison] = {};
   vfloat subPhase = {}, subInc = {}, subInvInc = {};
+  // Band-limited table reads of saw, pulse and triangle (synth/dsp's mipmapped basic shapes): per
+  // unison copy and oscillator, each lane's two mip levels as offsets (in floats) from the start of
+  // the shape's MipTable, and the crossfade between them (dsp::chooseMip at the lane's increment).
+  vint mipNear1[kMaxUnison] = {}, mipFar1[kMaxUnison] = {}, mipNear2[kMaxUnison] = {}, mipFar2[kMaxUnison] = {};
+  vfloat mipFade1[kMaxUnison] = {}, mipFade2[kMaxUnison] = {};
   vuint noise = {};
   vfloat ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
   // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
@@ -100,6 +106,10 @@ struct VoiceContext {
   float panGainL = 1, panGainR = 1;  // the pan parameter, used when nothing modulates pan
   bool lfoUsed[2] = {false, false};
   const dsp::Wavetable* wavetable[2] = {nullptr, nullptr};  // per oscillator
+  // Level 0 of synth/dsp's band-limited basic shapes; the other levels follow it contiguously.
+  // Taken when the context is made (off the audio thread), which also builds the tables.
+  const float* sawTable = dsp::basicTable(dsp::BasicShape::Saw).levels[0].data();
+  const float* triangleTable = dsp::basicTable(dsp::BasicShape::Triangle).levels[0].data();
 };
 
 // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,

@@ -4,6 +4,10 @@
 // on patch-wide choices (waveform, filter type) that are the same for all lanes.
 #include <algorithm>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "synth/voice_group.h"
 #include "synth/dsp/mip_table.h"
 
@@ -26,19 +30,56 @@ vfloat wavetableRead(const LaneState* lanes, int osc, vfloat phase) {
   return out;
 }
 
-inline vfloat oscillator(Wave wave, vfloat t, vfloat dt, vfloat invDt, vfloat pulseWidth,
-                         const LaneState* lanes, int osc, vuint& noise) {
+// One oscillator's band-limited table read state for the current sample: the lanes' mip levels
+// (offsets into a MipTable) and their crossfade.
+struct MipLanes {
+  vint nearLevel, farLevel;
+  vfloat fade;
+};
+
+// Linear interpolation at `phase` (in [0, 1)) in two mip levels of the MipTable at `levels`,
+// crossfaded per lane: synth/dsp's Oscillator read, done across eight voices at once. Every lane
+// reads its own level, so the reads are gathers.
+inline vfloat mipRead(const float* levels, const MipLanes& mip, vfloat phase) {
+  const vfloat position = phase * float(dsp::kTableSize);
+  vint index = __builtin_convertvector(position, vint);  // phase >= 0: truncation is floor
+  index = index > dsp::kTableSize - 1 ? vint{} + (dsp::kTableSize - 1) : index;
+  const vfloat frac = position - __builtin_convertvector(index, vfloat);
+  const vint nearIndex = index + mip.nearLevel, farIndex = index + mip.farLevel;
+  vfloat a0, a1, b0, b1;
+#if defined(__AVX2__)
+  a0 = vfloat(_mm256_i32gather_ps(levels, __m256i(nearIndex), 4));
+  a1 = vfloat(_mm256_i32gather_ps(levels + 1, __m256i(nearIndex), 4));
+  b0 = vfloat(_mm256_i32gather_ps(levels, __m256i(farIndex), 4));
+  b1 = vfloat(_mm256_i32gather_ps(levels + 1, __m256i(farIndex), 4));
+#else
+  for (int l = 0; l < kLanes; ++l) {
+    a0[l] = levels[nearIndex[l]];
+    a1[l] = levels[nearIndex[l] + 1];
+    b0[l] = levels[farIndex[l]];
+    b1[l] = levels[farIndex[l] + 1];
+  }
+#endif
+  const vfloat a = a0 + frac * (a1 - a0);
+  const vfloat b = b0 + frac * (b1 - b0);
+  return a + mip.fade * (b - a);
+}
+
+// Saw, pulse and triangle read synth/dsp's mipmapped tables (alias-free up to Nyquist: the same
+// tables and mip choice as dsp::Oscillator); the pulse is the difference of two saws offset by the
+// pulse width, saw(t + 1 - w) - saw(t): 2 - 2w for the first w of the cycle and -2w after, i.e. the
+// naive pulse without its DC.
+inline vfloat oscillator(Wave wave, vfloat t, const MipLanes& mip, vfloat pulseWidth,
+                         const VoiceContext& ctx, const LaneState* lanes, int osc, vuint& noise) {
   switch (wave) {
     case Wave::Sine: return sinTurns(t);
-    case Wave::Saw: return 2.0f * t - 1.0f - polyBlep(t, dt, invDt);
+    case Wave::Saw: return mipRead(ctx.sawTable, mip, t);
     case Wave::Pulse: {
-      // Up-jump at phase 0, down-jump at the pulse width; minus the DC of the asymmetric pulse.
-      const vfloat naive = t < pulseWidth ? splat(1.0f) : splat(-1.0f);
-      const vfloat downPhase = wrapPhase(t - pulseWidth + 1.0f);
-      return naive + polyBlep(t, dt, invDt) - polyBlep(downPhase, dt, invDt) -
-             (2.0f * pulseWidth - 1.0f);
+      vfloat shifted = t + 1.0f - pulseWidth;
+      shifted = shifted >= 1.0f ? shifted - 1.0f : shifted;
+      return mipRead(ctx.sawTable, mip, shifted) - mipRead(ctx.sawTable, mip, t);
     }
-    case Wave::Triangle: return 1.0f - 4.0f * vabs(t - 0.5f);
+    case Wave::Triangle: return mipRead(ctx.triangleTable, mip, t);
     case Wave::Wavetable: return wavetableRead(lanes, osc, t);
     case Wave::Noise: return nextNoise(noise);
   }
@@ -105,14 +146,16 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
       const auto wrapped = p1 >= 1.0f;
       p1 = wrapped ? p1 - 1.0f : p1;
       g.phase1[u] = p1;
-      const vfloat o1 = oscillator(wave1, p1, g.inc1[u], g.invInc1[u], r[kRampPw1], g.lanes, 0, g.noise);
+      const vfloat o1 = oscillator(wave1, p1, {g.mipNear1[u], g.mipFar1[u], g.mipFade1[u]}, r[kRampPw1],
+                                   ctx, g.lanes, 0, g.noise);
       vfloat p2 = g.phase2[u] + g.inc2[u];
       p2 = p2 >= 1.0f ? p2 - 1.0f : p2;
       // Hard sync restarts osc 2 where osc 1 wrapped, keeping the sub-sample position.
       if (ctx.sync) p2 = wrapped ? vmin(p1 * g.inc2[u] * g.invInc1[u], splat(0.999999f)) : p2;
       g.phase2[u] = p2;
       const vfloat t2 = ctx.fm ? wrapPhase(p2 + r[kRampFm] * o1) : p2;
-      const vfloat o2 = oscillator(wave2, t2, g.inc2[u], g.invInc2[u], r[kRampPw2], g.lanes, 1, g.noise);
+      const vfloat o2 = oscillator(wave2, t2, {g.mipNear2[u], g.mipFar2[u], g.mipFade2[u]}, r[kRampPw2],
+                                   ctx, g.lanes, 1, g.noise);
       const vfloat v = o1 * r[kRampOsc1Level] + o2 * r[kRampOsc2Level] + o1 * o2 * r[kRampRingLevel];
       if constexpr (Stereo) {
         sumL += v * ctx.unisonGainL[u];

@@ -1,0 +1,110 @@
+// The shipped engine's oscillators, measured from the whole Synth's output: single held notes
+// through voices, mixer, an open filter and the amplifier (no effects, envelopes at sustain).
+// The bounds are the synth/dsp library's: pitch within 0.1 cent, and for saw, square and triangle
+// at 1, 2.5, 5 and 10 kHz at 48 kHz the strongest non-harmonic component at least 80 dB below the
+// fundamental.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "dsp/measure.h"
+#include "synth/synth.h"
+#include "synth_test_util.h"
+
+namespace midistems::synth {
+namespace {
+
+using namespace midistems::synth::testing;
+using dsp::testing::aliasLevel;
+using dsp::testing::centsBetween;
+using dsp::testing::measureFrequency;
+constexpr float kRate = 48000;
+// Amplitude envelope: 5 ms attack and 100 ms decay to a sustain of 1; measure after both.
+constexpr int64_t kSettle = 9600;
+
+// One oscillator of `wave` into a 12 dB high-pass at 20 Hz with no resonance (transparent above the
+// bass, and unlike a low-pass at 20 kHz it does not hide anything near Nyquist), no effects.
+Patch oscillatorPatch(Wave wave) {
+  Patch p = sinePatch();
+  p[Param::Osc1Wave] = float(wave);
+  p[Param::FilterTypeParam] = float(FilterType::Hp12);
+  p[Param::FilterCutoff] = 20;
+  p[Param::MasterGain] = -12;  // far from the output safety limiter's knee
+  return p;
+}
+
+struct Tuning {
+  int note;
+  float fineCents;
+};
+
+// The MIDI note and osc 1 fine tune (within +-50 cents) that play `hz`.
+Tuning tuningFor(double hz) {
+  const double pitch = 69.0 + 12.0 * std::log2(hz / 440.0);
+  const int note = int(std::lround(pitch));
+  return {note, float((pitch - note) * 100.0)};
+}
+
+// `samples` of the held note's left channel after the envelopes settle.
+std::vector<float> renderHeld(Patch patch, Tuning tuning, int samples) {
+  patch[Param::Osc1Fine] = tuning.fineCents;
+  Synth synth;
+  synth.prepare(kRate);
+  synth.setPatch(patch);
+  auto out = renderEvents(synth, {noteOn(0, tuning.note)}, kSettle + samples, 64);
+  return std::vector<float>(out.left.begin() + kSettle, out.left.end());
+}
+
+const char* nameOf(Wave wave) {
+  switch (wave) {
+    case Wave::Saw: return "saw";
+    case Wave::Pulse: return "pulse";
+    case Wave::Triangle: return "triangle";
+    default: return "sine";
+  }
+}
+
+TEST(EngineOscillator, PitchWithinATenthOfACent) {
+  double worst = 0;
+  for (Wave wave : {Wave::Saw, Wave::Pulse, Wave::Triangle, Wave::Sine}) {
+    for (int note : {33, 57, 69, 93, 105}) {  // 55 Hz ... 3.52 kHz
+      const double expected = 440.0 * std::exp2((note - 69) / 12.0);
+      const auto x = renderHeld(oscillatorPatch(wave), {note, 0.0f}, 1 << 17);
+      const double cents = centsBetween(measureFrequency(x, kRate, expected), expected);
+      worst = std::max(worst, std::abs(cents));
+      EXPECT_LT(std::abs(cents), 0.1) << nameOf(wave) << " note " << note;
+    }
+  }
+  // Fine tune in between notes too: 1 kHz is note 83 + 21.31 cents.
+  const Tuning k1 = tuningFor(1000.0);
+  const auto x = renderHeld(oscillatorPatch(Wave::Saw), k1, 1 << 17);
+  const double cents = centsBetween(measureFrequency(x, kRate, 1000.0), 1000.0);
+  worst = std::max(worst, std::abs(cents));
+  EXPECT_LT(std::abs(cents), 0.1) << "saw at 1 kHz by fine tune";
+  std::printf("[ measured ] engine pitch, 4 shapes x 55 Hz-3.52 kHz and 1 kHz by fine tune: worst %.4f cents\n",
+              worst);
+}
+
+TEST(EngineOscillator, SawSquareTriangleAliasesAtLeast80dBDown) {
+  double worst = -300;
+  for (Wave wave : {Wave::Saw, Wave::Pulse, Wave::Triangle}) {  // Pulse at its default width 0.5: square
+    // The exact frequencies of the requirement, and detuned neighbours: at 1 kHz every alias of a
+    // 48 kHz render lands on a harmonic; the detuned ones put the aliases between harmonics.
+    for (double hz : {1000.0, 1013.7, 2500.0, 2531.0, 5000.0, 5077.0, 10000.0, 10123.0}) {
+      const auto x = renderHeld(oscillatorPatch(wave), tuningFor(hz), 1 << 16);
+      const auto report = aliasLevel(x, kRate, hz);
+      worst = std::max(worst, report.strongestAliasDb);
+      EXPECT_LT(report.strongestAliasDb, -80.0)
+          << nameOf(wave) << " at " << hz << " Hz: alias at " << report.aliasFrequencyHz << " Hz";
+      std::printf("[ measured ] %-8s %7.1f Hz: strongest alias %.1f dB at %.0f Hz\n", nameOf(wave), hz,
+                  report.strongestAliasDb, report.aliasFrequencyHz);
+    }
+  }
+  std::printf("[ measured ] engine saw/square/triangle at 1-10 kHz: strongest alias %.1f dB\n", worst);
+}
+
+}  // namespace
+}  // namespace midistems::synth
