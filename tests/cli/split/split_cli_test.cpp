@@ -14,35 +14,20 @@
 #include "core/npy.h"
 #include "separate/dsp/dsp_separator.h"
 #include "support/fixtures.h"
+#include "support/run_cli.h"
 
 namespace midistems {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::CommandResult;
+using testing::quoted;
+using testing::slurp;
 
 CommandResult runSplit(const fs::path& scratch, const std::string& args) {
-  const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  const std::string command = std::string("'") + MIDISTEMS_CLI + "' split " + args + " >'" +
-                              out.string() + "' 2>'" + err.string() + "'";
-  const int raw = std::system(command.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return testing::runMidistems(scratch, "split " + args);
 }
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 size_t filesIn(const fs::path& dir) {
   if (!fs::exists(dir)) return 0;

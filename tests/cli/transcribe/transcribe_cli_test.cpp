@@ -15,41 +15,19 @@
 #include "core/audio_file.h"
 #include "midi/midi_file.h"
 #include "support/fixtures.h"
+#include "support/run_cli.h"
 
 namespace midistems {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string quoted(const fs::path& p) {
-  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
-  s += p.string();
-  s += "'";
-  return s;
-}
+using testing::CommandResult;
+using testing::quoted;
+using testing::slurp;
 
 CommandResult runTranscribe(const fs::path& scratch, const std::string& args, const std::string& env = "") {
-  const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  const std::string command = env + " '" + MIDISTEMS_CLI + "' transcribe -q " + args + " >" + quoted(out) +
-                              " 2>" + quoted(err);
-  const int raw = std::system(command.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
+  return testing::runMidistems(scratch, "transcribe -q " + args, env);
 }
 
 bool haveModel() {

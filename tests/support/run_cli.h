@@ -1,0 +1,48 @@
+#pragma once
+// Running the built `midistems` command from a test (its path comes from the MIDISTEMS_CLI
+// definition the test's CMakeLists.txt sets) and capturing its exit status and output.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace midistems::testing {
+
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A path in single quotes for the shell.
+inline std::string quoted(const std::filesystem::path& p) {
+  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
+  s += p.string();
+  s += "'";
+  return s;
+}
+
+// Runs `[env] midistems <args>`, with standard output and error captured through files in
+// `scratch` (removed afterwards).
+inline CommandResult runMidistems(const std::filesystem::path& scratch, const std::string& args,
+                                  const std::string& env = "") {
+  const auto out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+  const std::string command = env + " " + quoted(MIDISTEMS_CLI) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  const int raw = std::system(command.c_str());
+  CommandResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace midistems::testing
