@@ -59,17 +59,6 @@ inline float sinTurns(float phase) {
   return -z * (1.0f + z2 * (-1.0f / 6 + z2 * (1.0f / 120 + z2 * (-1.0f / 5040 + z2 * (1.0f / 362880)))));
 }
 
-// Polynomial band-limited step (PolyBLEP, Valimaki & Huovilainen 2007): the correction that turns
-// a naive unit jump at phase 0 into a band-limited one. `t` is the phase in [0, 1), `dt` the
-// phase increment, `invDt` its reciprocal.
-inline vfloat polyBlep(vfloat t, vfloat dt, vfloat invDt) {
-  const vfloat a = t * invDt;                  // just after the jump
-  const vfloat afterJump = a + a - a * a - 1.0f;
-  const vfloat b = (t - 1.0f) * invDt;         // just before the jump
-  const vfloat beforeJump = b * b + b + b + 1.0f;
-  return t < dt ? afterJump : (t > 1.0f - dt ? beforeJump : vfloat{});
-}
-
 inline float laneSum(vfloat v) {
   float s = 0;
   for (int i = 0; i < kLanes; ++i) s += v[i];

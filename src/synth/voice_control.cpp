@@ -228,12 +228,11 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
       g.inc1[u][lane] = a;
       g.invInc1[u][lane] = 1.0f / a;
       g.inc2[u][lane] = b;
-      g.invInc2[u][lane] = 1.0f / b;
       setMip(g.mipNear1[u], g.mipFar1[u], g.mipFade1[u], lane, a);
       setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, b);
     }
     g.subInc[lane] = 0.5f * inc1;
-    g.subInvInc[lane] = 2.0f / inc1;
+    setMip(g.mipNearSub, g.mipFarSub, g.mipFadeSub, lane, 0.5f * inc1);
     L.lastPitch[0] = pitch1, L.lastPitch[1] = pitch2, L.lastUnison = ctx.unison, L.lastDetune = detune;
   }
   // The highest unison copy decides the mip level (ratios ascend).

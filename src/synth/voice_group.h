@@ -61,13 +61,15 @@ struct alignas(32) VoiceGroup {
   vfloat envLevel[kNumEnvs] = {}, envMul[kNumEnvs] = {}, envAdd[kNumEnvs] = {};
   vfloat phase1[kMaxUnison] = {}, phase2[kMaxUnison] = {};
   vfloat inc1[kMaxUnison] = {}, inc2[kMaxUnison] = {};
-  vfloat invInc1[kMaxUnison] = {}, invInc2[kMaxUnison] = {};
-  vfloat subPhase = {}, subInc = {}, subInvInc = {};
+  vfloat invInc1[kMaxUnison] = {};  // hard sync's sub-sample restart position
+  vfloat subPhase = {}, subInc = {};
   // Band-limited table reads of saw, pulse and triangle (synth/dsp's mipmapped basic shapes): per
   // unison copy and oscillator, each lane's two mip levels as offsets (in floats) from the start of
   // the shape's MipTable, and the crossfade between them (dsp::chooseMip at the lane's increment).
   vint mipNear1[kMaxUnison] = {}, mipFar1[kMaxUnison] = {}, mipNear2[kMaxUnison] = {}, mipFar2[kMaxUnison] = {};
   vfloat mipFade1[kMaxUnison] = {}, mipFade2[kMaxUnison] = {};
+  vint mipNearSub = {}, mipFarSub = {};
+  vfloat mipFadeSub = {};
   vuint noise = {};
   vfloat ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
   // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
@@ -109,6 +111,7 @@ struct VoiceContext {
   // Level 0 of synth/dsp's band-limited basic shapes; the other levels follow it contiguously.
   // Taken when the context is made (off the audio thread), which also builds the tables.
   const float* sawTable = dsp::basicTable(dsp::BasicShape::Saw).levels[0].data();
+  const float* squareTable = dsp::basicTable(dsp::BasicShape::Square).levels[0].data();
   const float* triangleTable = dsp::basicTable(dsp::BasicShape::Triangle).levels[0].data();
 };
 

@@ -37,6 +37,28 @@ struct MipLanes {
   vfloat fade;
 };
 
+#if defined(__AVX2__)
+// The table values at `index` and `index + 1` of eight lanes: each pair is one 64-bit gather element
+// (half as many element loads as two 32-bit gathers). The lower gather takes lanes 0, 1, 4, 5 and
+// the upper 2, 3, 6, 7, so that the even/odd shuffles come out in lane order.
+inline void gatherPairs(const float* table, vint index, vfloat& at, vfloat& next) {
+  const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+  const __m256i spread = _mm256_permutevar8x32_epi32(__m256i(index), order);
+  const auto* base = reinterpret_cast<const long long*>(table);
+  const __m256 lower = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_castsi256_si128(spread), 4));
+  const __m256 upper = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_extracti128_si256(spread, 1), 4));
+  at = vfloat(_mm256_shuffle_ps(lower, upper, _MM_SHUFFLE(2, 0, 2, 0)));
+  next = vfloat(_mm256_shuffle_ps(lower, upper, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+#else
+inline void gatherPairs(const float* table, vint index, vfloat& at, vfloat& next) {
+  for (int l = 0; l < kLanes; ++l) {
+    at[l] = table[index[l]];
+    next[l] = table[index[l] + 1];
+  }
+}
+#endif
+
 // Linear interpolation at `phase` (in [0, 1)) in two mip levels of the MipTable at `levels`,
 // crossfaded per lane: synth/dsp's Oscillator read, done across eight voices at once. Every lane
 // reads its own level, so the reads are gathers.
@@ -45,21 +67,9 @@ inline vfloat mipRead(const float* levels, const MipLanes& mip, vfloat phase) {
   vint index = __builtin_convertvector(position, vint);  // phase >= 0: truncation is floor
   index = index > dsp::kTableSize - 1 ? vint{} + (dsp::kTableSize - 1) : index;
   const vfloat frac = position - __builtin_convertvector(index, vfloat);
-  const vint nearIndex = index + mip.nearLevel, farIndex = index + mip.farLevel;
   vfloat a0, a1, b0, b1;
-#if defined(__AVX2__)
-  a0 = vfloat(_mm256_i32gather_ps(levels, __m256i(nearIndex), 4));
-  a1 = vfloat(_mm256_i32gather_ps(levels + 1, __m256i(nearIndex), 4));
-  b0 = vfloat(_mm256_i32gather_ps(levels, __m256i(farIndex), 4));
-  b1 = vfloat(_mm256_i32gather_ps(levels + 1, __m256i(farIndex), 4));
-#else
-  for (int l = 0; l < kLanes; ++l) {
-    a0[l] = levels[nearIndex[l]];
-    a1[l] = levels[nearIndex[l] + 1];
-    b0[l] = levels[farIndex[l]];
-    b1[l] = levels[farIndex[l] + 1];
-  }
-#endif
+  gatherPairs(levels, index + mip.nearLevel, a0, a1);
+  gatherPairs(levels, index + mip.farLevel, b0, b1);
   const vfloat a = a0 + frac * (a1 - a0);
   const vfloat b = b0 + frac * (b1 - b0);
   return a + mip.fade * (b - a);
@@ -138,6 +148,20 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
   vfloat cutoff[kControlInterval], resonance[kControlInterval], drive[kControlInterval];
   vfloat gainL[kControlInterval], gainR[kControlInterval];
 
+  // Sources whose level stays at zero in every lane for this run are not rendered (their phases
+  // still advance, so turning them up later finds them where they would have been). The decision
+  // holds for a whole control tick, so it does not depend on how the host splits blocks.
+  const auto silent = [&](int k) {
+    for (int l = 0; l < kLanes; ++l)
+      if (r[k][l] != 0.0f || step[k][l] != 0.0f) return false;
+    return true;
+  };
+  const bool ringOn = !silent(kRampRingLevel);
+  const bool osc2On = ringOn || !silent(kRampOsc2Level);
+  const bool osc1On = ringOn || !silent(kRampOsc1Level) || (ctx.fm && osc2On);
+  const bool subOn = !silent(kRampSubLevel);
+  const MipLanes subMip{g.mipNearSub, g.mipFarSub, g.mipFadeSub};
+
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < kNumRamps; ++k) r[k] += step[k];
     vfloat sumL = {}, sumR = {};
@@ -146,16 +170,18 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
       const auto wrapped = p1 >= 1.0f;
       p1 = wrapped ? p1 - 1.0f : p1;
       g.phase1[u] = p1;
-      const vfloat o1 = oscillator(wave1, p1, {g.mipNear1[u], g.mipFar1[u], g.mipFade1[u]}, r[kRampPw1],
-                                   ctx, g.lanes, 0, g.noise);
+      const vfloat o1 = osc1On ? oscillator(wave1, p1, {g.mipNear1[u], g.mipFar1[u], g.mipFade1[u]},
+                                            r[kRampPw1], ctx, g.lanes, 0, g.noise)
+                               : vfloat{};
       vfloat p2 = g.phase2[u] + g.inc2[u];
       p2 = p2 >= 1.0f ? p2 - 1.0f : p2;
       // Hard sync restarts osc 2 where osc 1 wrapped, keeping the sub-sample position.
       if (ctx.sync) p2 = wrapped ? vmin(p1 * g.inc2[u] * g.invInc1[u], splat(0.999999f)) : p2;
       g.phase2[u] = p2;
       const vfloat t2 = ctx.fm ? wrapPhase(p2 + r[kRampFm] * o1) : p2;
-      const vfloat o2 = oscillator(wave2, t2, {g.mipNear2[u], g.mipFar2[u], g.mipFade2[u]}, r[kRampPw2],
-                                   ctx, g.lanes, 1, g.noise);
+      const vfloat o2 = osc2On ? oscillator(wave2, t2, {g.mipNear2[u], g.mipFar2[u], g.mipFade2[u]},
+                                            r[kRampPw2], ctx, g.lanes, 1, g.noise)
+                               : vfloat{};
       const vfloat v = o1 * r[kRampOsc1Level] + o2 * r[kRampOsc2Level] + o1 * o2 * r[kRampRingLevel];
       if constexpr (Stereo) {
         sumL += v * ctx.unisonGainL[u];
@@ -167,10 +193,8 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
     vfloat sp = g.subPhase + g.subInc;
     sp = sp >= 1.0f ? sp - 1.0f : sp;
     g.subPhase = sp;
-    const vfloat sub =
-        ctx.subIsSine ? sinTurns(sp)
-                      : (sp < 0.5f ? splat(1.0f) : splat(-1.0f)) + polyBlep(sp, g.subInc, g.subInvInc) -
-                            polyBlep(wrapPhase(sp + 0.5f), g.subInc, g.subInvInc);
+    // The sub square is synth/dsp's band-limited square table, at its own mip level.
+    const vfloat sub = !subOn ? vfloat{} : ctx.subIsSine ? sinTurns(sp) : mipRead(ctx.squareTable, subMip, sp);
     const vfloat shared = sub * r[kRampSubLevel] + nextNoise(g.noise) * r[kRampNoiseLevel];
     xl[i] = sumL * norm + shared;
     if constexpr (Stereo) xr[i] = sumR * norm + shared;
