@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/fft.h"
+#include "synth/dsp/min_blep.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -26,106 +27,7 @@ std::uint32_t toFixedPhase(double cycles) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(wrapped * kPhaseUnit));
 }
 
-// ---- minBLEP -----------------------------------------------------------------------------------
-// A minimum-phase band-limited step (Brandt, "Hard Sync Without Aliasing", ICMC 2001): the running
-// integral of the minimum-phase version of a Blackman-Harris-windowed sinc. Stored as the residual
-// step - 1, which the oscillator adds (scaled by the jump) after a discontinuity.
-// 64 samples long with a cutoff of 0.4375 fs: the Blackman-Harris window's main lobe (+-4/64 of fs)
-// then puts the whole transition band (0.375-0.5 fs) below Nyquist, so nothing folds back (a
-// cutoff at Nyquist would leave half the transition above it and alias at about -35 dB).
-constexpr int kBlepSamples = 64;  // samples a correction lasts
-constexpr double kBlepCutoff = 0.4375;  // of the sample rate
-constexpr int kBlepOversampling = 64;
 static_assert(kBlepSamples <= 64, "blepCarry_ holds 64 samples");
-
-struct BlepTable {
-  // kBlepSamples * kBlepOversampling + 1 points each.
-  std::vector<float> residual;  // band-limited step minus the naive step
-  // The same for a unit change of slope (a kink), built from the same minimum-phase filter: the
-  // integrated step residual R plus D times the band-limited step, where D = -R(end) is the
-  // filter's delay. Both parts are band-limited, and the sum decays to zero (the band-limited ramp
-  // lags the naive one by D; the step of height D makes up the lag).
-  std::vector<float> kinkResidual;
-  // And once more for a change of curvature (second derivative), by the same construction.
-  std::vector<float> bendResidual;
-
-  static float read(const std::vector<float>& table, float samplesAfter) {
-    const float pos = samplesAfter * float(kBlepOversampling);
-    const int i = static_cast<int>(pos);
-    if (i >= kBlepSamples * kBlepOversampling) return 0.0f;
-    const float frac = pos - float(i);
-    return table[static_cast<size_t>(i)] + frac * (table[static_cast<size_t>(i) + 1] - table[static_cast<size_t>(i)]);
-  }
-  float at(float samplesAfterStep) const { return read(residual, samplesAfterStep); }
-  float kinkAt(float samplesAfterKink) const { return read(kinkResidual, samplesAfterKink); }
-  float bendAt(float samplesAfterBend) const { return read(bendResidual, samplesAfterBend); }
-};
-
-BlepTable buildMinBlep() {
-  constexpr int kTaps = kBlepSamples * kBlepOversampling + 1;
-  constexpr int kFftSize = 65536;  // 16x zero padding keeps the cepstrum's time aliasing negligible
-  constexpr double kPi = 3.14159265358979323846;
-  std::vector<float> impulse(kFftSize, 0.0f);
-  for (int n = 0; n < kTaps; ++n) {
-    const double x = 2.0 * kBlepCutoff * double(n - (kTaps - 1) / 2) / kBlepOversampling;
-    const double sinc = x == 0.0 ? 1.0 : std::sin(kPi * x) / (kPi * x);
-    // 4-term Blackman-Harris window: side lobes at -92 dB.
-    const double w = 2.0 * kPi * n / (kTaps - 1);
-    const double window = 0.35875 - 0.48829 * std::cos(w) + 0.14128 * std::cos(2 * w) -
-                          0.01168 * std::cos(3 * w);
-    impulse[static_cast<size_t>(n)] = float(sinc * window);
-  }
-  // Minimum phase by the real cepstrum (folding the cepstrum onto positive quefrencies).
-  const RealFft fft(kFftSize);
-  std::vector<std::complex<float>> spectrum(static_cast<size_t>(fft.bins()));
-  fft.forward(impulse.data(), spectrum.data());
-  for (auto& bin : spectrum) bin = std::log(std::max(std::abs(bin), 1e-7f));
-  std::vector<float> cepstrum(kFftSize);
-  fft.inverse(spectrum.data(), cepstrum.data());
-  for (int n = 0; n < kFftSize; ++n) {
-    const float scale = (n == 0 || n == kFftSize / 2) ? 1.0f : (n < kFftSize / 2 ? 2.0f : 0.0f);
-    cepstrum[static_cast<size_t>(n)] *= scale / float(kFftSize);
-  }
-  fft.forward(cepstrum.data(), spectrum.data());
-  for (auto& bin : spectrum) bin = std::exp(bin);
-  std::vector<float> minimumPhase(kFftSize);
-  fft.inverse(spectrum.data(), minimumPhase.data());
-
-  constexpr int kPoints = kBlepSamples * kBlepOversampling + 1;
-  BlepTable table;
-  table.residual.resize(kPoints);
-  double sum = 0.0;
-  std::vector<double> step(kPoints);
-  for (int n = 0; n < kPoints; ++n) {
-    sum += minimumPhase[static_cast<size_t>(n)];
-    step[static_cast<size_t>(n)] = sum;
-  }
-  for (int n = 0; n < kPoints; ++n)
-    table.residual[static_cast<size_t>(n)] = float(step[static_cast<size_t>(n)] / sum - 1.0);
-  table.residual[kPoints - 1] = 0.0f;
-  // Integrate the step residual (trapezoids, in samples) for the kink residual, and that for the
-  // bend residual; each is made to decay to zero with a band-limited step of the lost area.
-  auto integrateOnce = [&](const std::vector<float>& from, std::vector<float>& to) {
-    std::vector<double> integral(kPoints, 0.0);
-    for (int n = 1; n < kPoints; ++n)
-      integral[static_cast<size_t>(n)] = integral[static_cast<size_t>(n) - 1] +
-          0.5 * (double(from[static_cast<size_t>(n) - 1]) + from[static_cast<size_t>(n)]) / kBlepOversampling;
-    const double delay = -integral[kPoints - 1];
-    to.resize(kPoints);
-    for (int n = 0; n < kPoints; ++n)
-      to[static_cast<size_t>(n)] =
-          float(integral[static_cast<size_t>(n)] + delay * (1.0 + table.residual[static_cast<size_t>(n)]));
-    to[kPoints - 1] = 0.0f;
-  };
-  integrateOnce(table.residual, table.kinkResidual);
-  integrateOnce(table.kinkResidual, table.bendResidual);
-  return table;
-}
-
-const BlepTable& minBlep() {
-  static const BlepTable table = buildMinBlep();
-  return table;
-}
 
 // ---- table reading -----------------------------------------------------------------------------
 // What one block reads: up to four tables read at the same phase (plus one offset), weighted.
