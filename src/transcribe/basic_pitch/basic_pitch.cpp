@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "core/resample.h"
 #include "core/thread_pool.h"
 #include "transcribe/basic_pitch/conv_kernels.h"
+#include "transcribe/basic_pitch/harmonic_conv.h"
 #include "transcribe/basic_pitch/network.h"
 #include "transcribe/basic_pitch/tfjs_graph.h"
 
@@ -54,6 +56,7 @@ struct Workspace {
 
 struct BasicPitchModel::Impl {
   BasicPitchNetwork net;
+  std::optional<FoldedStackConv> foldedContour;  // set when the contour convolution has stride 1
   int threads = 1;
 
   // CQT magnitude of one window into `out` (frames x keptBins); returns the number of frames.
@@ -148,26 +151,9 @@ struct BasicPitchModel::Impl {
                           result);
     };
     const auto& stack = ws.frontEnd.harmonicStack;
-    if (net.contourConv.shape.strideFreq == 1) {
-      // The first contour convolution reads the harmonic stack as channel planes, copied straight
-      // from the batch-normed CQT rows (a plane is one shifted row).
-      const auto& shape = net.contourConv.shape;
-      const int pad = kernels::samePadBefore(stacked, 1, shape.kernelFreq);
-      const int64_t planeLength = kernels::planarLength(stacked, shape.kernelFreq);
-      const int channels = int(net.harmonicShifts.size());
-      const int kept = net.keptBins;
-      ws.stackPlanes.resize(size_t(frames) * channels * planeLength);
-      for (int t = 0; t < frames; ++t)
-        for (int c = 0; c < channels; ++c) {
-          float* plane = ws.stackPlanes.data() + (int64_t(t) * channels + c) * planeLength;
-          std::fill(plane, plane + planeLength, 0.0f);
-          const float* row = ws.frontEnd.batchNorm.data() + int64_t(t) * kept;
-          const int shift = net.harmonicShifts[size_t(c)];
-          for (int b = std::max(0, -shift); b < stacked && b + shift < kept; ++b) plane[pad + b] = row[b + shift];
-        }
-      kernels::conv2dSamePlanar(ws.stackPlanes.data(), planeLength, frames, stacked, shape,
-                                net.contourConv.weights.data(), net.contourConv.bias.data(), net.contourConv.relu,
-                                ws.hidden);
+    if (foldedContour) {
+      // The first contour convolution folded onto the batch-normed CQT (see harmonic_conv.h).
+      foldedContour->run(ws.frontEnd.batchNorm.data(), frames, ws.stackPlanes, ws.hidden);
     } else {
       conv(stack, stacked, net.contourConv, ws.hidden);
     }
@@ -222,6 +208,10 @@ BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
     graph.fail("unexpected graph structure (a node lacks an input or a constant is too short)");
   }
   const auto& net = impl->net;
+  if (net.contourConv.shape.strideFreq == 1)
+    impl->foldedContour = FoldedStackConv::make(net.contourConv.shape, net.contourConv.weights, net.contourConv.bias,
+                                                net.contourConv.relu, net.harmonicShifts, net.keptBins,
+                                                net.stackedBins);
   // The runner's windowing and output sizes are the released model's; refuse anything else.
   if (net.stackedBins != kBasicPitchContourBins || net.contourOut.shape.outChannels != 1 ||
       kernels::sameOutputSize(net.stackedBins, net.noteConv.shape.strideFreq) != kBasicPitchNotes)

@@ -110,7 +110,10 @@ void splitPhases(const float* a, int64_t available, int64_t s, int64_t phaseLeng
 void gemmDot(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* b, float* c) {
   const int64_t s = rowStride;
   const int64_t phaseLength = m + (k - 1) / s + 1;
-  std::vector<float> phases(size_t(s * phaseLength));
+  // Scratch reused across calls on the same thread: a fresh buffer of this size would be mapped
+  // and faulted in anew for every octave of every window.
+  thread_local std::vector<float> phases;
+  phases.resize(size_t(s * phaseLength));
   splitPhases(a, (m - 1) * s + k, s, phaseLength, phases.data());
   dotPhases(phases.data(), phaseLength, s, m, k, b, c);
 }
@@ -135,7 +138,7 @@ void stridedRowGemm(const float* a, int64_t rowStride, int64_t m, int64_t k, con
       return gemmWide<Vec8, 8, 4, 3>(a, rowStride, m, k, b, c);
     case 72: return gemmWide<Vec8, 8, 9, 1>(a, rowStride, m, k, b, c);
     case 80:
-      if constexpr (kWide == 16) return gemmWide<VecWide, 16, 5, 2>(a, rowStride, m, k, b, c);
+      if constexpr (kWide == 16) return gemmWide<VecWide, 16, 5, 4>(a, rowStride, m, k, b, c);
       return gemmWide<Vec8, 8, 10, 1>(a, rowStride, m, k, b, c);
     default: return gemmGeneric(a, rowStride, m, k, b, n, c);
   }
