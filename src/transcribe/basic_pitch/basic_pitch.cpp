@@ -40,8 +40,9 @@ void reflectPad(const std::vector<float>& x, int pad, std::vector<float>& out) {
 
 float sigmoid(float x) { return float(1.0 / (1.0 + std::exp(-double(x)))); }
 
-void sigmoidInPlace(std::vector<float>& v) {
-  for (auto& x : v) x = sigmoid(x);
+// Sigmoid of rows [rows.begin, rows.end) of a [frames][width] tensor.
+void sigmoidInPlace(std::vector<float>& v, int width, kernels::RowRange rows) {
+  for (size_t i = size_t(rows.begin) * width; i < size_t(rows.end) * width; ++i) v[i] = sigmoid(v[i]);
 }
 
 }  // namespace
@@ -141,40 +142,53 @@ struct BasicPitchModel::Impl {
     return frames;
   }
 
-  // One window through the whole network; the outputs are left in ws.contour, ws.note, ws.onset.
-  // Returns the number of frames.
-  int window(const float* samples, Workspace& ws) const {
+  // One window through the whole network; the outputs are left in ws.contour, ws.note, ws.onset,
+  // valid in frames `keep` (all by default). Every layer computes only the frames that the kept
+  // ones depend on. Returns the number of frames.
+  int window(const float* samples, Workspace& ws, kernels::RowRange keep = {}) const {
+    using kernels::inputRows;
+    using kernels::RowRange;
     const int frames = frontEnd(samples, ws, ws.frontEnd);
     const int stacked = net.stackedBins;
-    auto conv = [&](const std::vector<float>& in, int freq, const ConvLayer& layer, std::vector<float>& result) {
+    const int notes = kernels::sameOutputSize(stacked, net.noteConv.shape.strideFreq);
+
+    // Rows each layer must produce, from the outputs back to the first convolutions.
+    keep = kernels::clampRows(keep, frames);
+    const RowRange onsetHiddenRows = inputRows(keep, frames, net.onsetOut.shape.kernelTime);
+    const RowRange noteRows = kernels::unite(keep, onsetHiddenRows);
+    const RowRange noteHiddenRows = inputRows(noteRows, frames, net.noteOut.shape.kernelTime);
+    const RowRange contourRows = kernels::unite(keep, inputRows(noteHiddenRows, frames, net.noteConv.shape.kernelTime));
+    const RowRange hiddenRows = inputRows(contourRows, frames, net.contourOut.shape.kernelTime);
+
+    auto conv = [&](const std::vector<float>& in, int freq, const ConvLayer& layer, std::vector<float>& result,
+                    RowRange rows) {
       kernels::conv2dSame(in.data(), frames, freq, layer.shape, layer.weights.data(), layer.bias.data(), layer.relu,
-                          result);
+                          result, rows);
     };
     const auto& stack = ws.frontEnd.harmonicStack;
     if (foldedContour) {
       // The first contour convolution folded onto the batch-normed CQT (see harmonic_conv.h).
-      foldedContour->run(ws.frontEnd.batchNorm.data(), frames, ws.stackPlanes, ws.hidden);
+      foldedContour->run(ws.frontEnd.batchNorm.data(), frames, ws.stackPlanes, ws.hidden, hiddenRows);
     } else {
-      conv(stack, stacked, net.contourConv, ws.hidden);
+      conv(stack, stacked, net.contourConv, ws.hidden, hiddenRows);
     }
-    conv(ws.hidden, stacked, net.contourOut, ws.contour);
-    sigmoidInPlace(ws.contour);
-    conv(ws.contour, stacked, net.noteConv, ws.noteHidden);
-    const int notes = kernels::sameOutputSize(stacked, net.noteConv.shape.strideFreq);
-    conv(ws.noteHidden, notes, net.noteOut, ws.note);
-    sigmoidInPlace(ws.note);
-    conv(stack, stacked, net.onsetConv, ws.onsetHidden);
+    conv(ws.hidden, stacked, net.contourOut, ws.contour, contourRows);
+    sigmoidInPlace(ws.contour, stacked, contourRows);
+    conv(ws.contour, stacked, net.noteConv, ws.noteHidden, noteHiddenRows);
+    conv(ws.noteHidden, notes, net.noteOut, ws.note, noteRows);
+    sigmoidInPlace(ws.note, notes, noteRows);
+    conv(stack, stacked, net.onsetConv, ws.onsetHidden, onsetHiddenRows);
 
     // The onset head sees the note posteriorgram as channel 0, then its own features.
     const int onsetChannels = net.onsetConv.shape.outChannels;
     ws.joined.resize(size_t(frames) * notes * (1 + onsetChannels));
-    for (int64_t i = 0; i < int64_t(frames) * notes; ++i) {
+    for (int64_t i = int64_t(onsetHiddenRows.begin) * notes; i < int64_t(onsetHiddenRows.end) * notes; ++i) {
       float* dst = ws.joined.data() + i * (1 + onsetChannels);
       dst[0] = ws.note[size_t(i)];
       std::copy_n(ws.onsetHidden.data() + i * onsetChannels, onsetChannels, dst + 1);
     }
-    conv(ws.joined, notes, net.onsetOut, ws.onset);
-    sigmoidInPlace(ws.onset);
+    conv(ws.joined, notes, net.onsetOut, ws.onset, keep);
+    sigmoidInPlace(ws.onset, notes, keep);
     return frames;
   }
 };
@@ -306,7 +320,8 @@ Posteriorgrams BasicPitchModel::runMono22050(const std::vector<float>& samples,
       if (src >= int64_t(samples.size())) break;
       ws.window[size_t(i)] = samples[size_t(src)];
     }
-    impl_->window(ws.window.data(), ws);
+    // Only the frames kept in the stitched output are computed.
+    impl_->window(ws.window.data(), ws, {kDroppedEdgeFrames, kBasicPitchFramesPerWindow - kDroppedEdgeFrames});
     for (int j = 0; j < kKeptFramesPerWindow; ++j) {
       const int64_t frame = w * kKeptFramesPerWindow + j;
       if (frame >= out.frames) break;

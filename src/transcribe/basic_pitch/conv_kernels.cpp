@@ -175,7 +175,7 @@ void convPlanarBlock(const float* planes, int64_t planeLength, int t, int f0, in
 
 template <int N>
 void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq, int padTime, const Conv2dShape& s,
-                const float* weights, const float* bias, bool relu, float* output) {
+                const float* weights, const float* bias, bool relu, float* output, RowRange rows) {
   // Two column groups need 2 * N accumulators: only with AVX-512's 32 vector registers.
   constexpr int kBlocks = kWide == 16 ? 2 : 1;
   auto store = [&](int t, int f0, const VecWide* acc) {
@@ -187,7 +187,7 @@ void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq,
         out[lane * N + o] = relu ? std::max(v, 0.0f) : v;
       }
   };
-  for (int t = 0; t < time; ++t) {
+  for (int t = rows.begin; t < rows.end; ++t) {
     int f0 = 0;
     for (; f0 + kBlocks * kWide <= outFreq; f0 += kBlocks * kWide) {
       VecWide acc[kBlocks][N];
@@ -209,17 +209,20 @@ int64_t planarLength(int freq, int kernelFreq) {
 }
 
 void conv2dSamePlanar(const float* planes, int64_t planeLength, int time, int freq, const Conv2dShape& s,
-                      const float* weights, const float* bias, bool relu, std::vector<float>& output) {
+                      const float* weights, const float* bias, bool relu, std::vector<float>& output,
+                      RowRange rows) {
   const int padTime = samePadBefore(time, 1, s.kernelTime);
+  rows = clampRows(rows, time);
   output.resize(size_t(time) * freq * s.outChannels);
   switch (s.outChannels) {
-    case 8: return convPlanar<8>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data());
-    case 16: return convPlanar<16>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data());
+    case 8: return convPlanar<8>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data(), rows);
+    case 16:
+      return convPlanar<16>(planes, planeLength, time, freq, padTime, s, weights, bias, relu, output.data(), rows);
     default: break;
   }
   // Any other channel count: plain loops in the same tap order.
   const int n = s.outChannels;
-  for (int t = 0; t < time; ++t)
+  for (int t = rows.begin; t < rows.end; ++t)
     for (int f = 0; f < freq; ++f)
       for (int o = 0; o < n; ++o) {
         float acc = 0.0f;
@@ -237,7 +240,9 @@ void conv2dSamePlanar(const float* planes, int64_t planeLength, int time, int fr
 }
 
 void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, const float* weights,
-                const float* bias, bool relu, std::vector<float>& output) {
+                const float* bias, bool relu, std::vector<float>& output, RowRange rows) {
+  rows = clampRows(rows, time);
+  const RowRange in = inputRows(rows, time, s.kernelTime);
   const int outFreq = sameOutputSize(freq, s.strideFreq);
   const int padFreq = samePadBefore(freq, s.strideFreq, s.kernelFreq);
   const int padTime = samePadBefore(time, 1, s.kernelTime);
@@ -251,14 +256,14 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
     // Channel planes, zero-padded in frequency, long enough for whole vectors of outputs.
     const int64_t planeLength = planarLength(freq, s.kernelFreq);
     planes.resize(size_t(time * s.inChannels * planeLength));
-    for (int t = 0; t < time; ++t)
+    for (int t = in.begin; t < in.end; ++t)
       for (int c = 0; c < s.inChannels; ++c) {
         float* plane = planes.data() + (int64_t(t) * s.inChannels + c) * planeLength;
         std::fill(plane, plane + planeLength, 0.0f);
         const float* in = input + int64_t(t) * freq * s.inChannels + c;
         for (int f = 0; f < freq; ++f) plane[padFreq + f] = in[int64_t(f) * s.inChannels];
       }
-    conv2dSamePlanar(planes.data(), planeLength, time, freq, s, weights, bias, relu, output);
+    conv2dSamePlanar(planes.data(), planeLength, time, freq, s, weights, bias, relu, output, rows);
     return;
   }
 
@@ -270,7 +275,7 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
   if (n == 1 && s.strideFreq == 1) {
     // One output channel: channel planes (the phases of dotPhases) straight from the input.
     planes.resize(size_t(time * s.inChannels * planeLength));
-    for (int t = 0; t < time; ++t)
+    for (int t = in.begin; t < in.end; ++t)
       for (int c = 0; c < s.inChannels; ++c) {
         float* plane = planes.data() + (int64_t(t) * s.inChannels + c) * planeLength;
         std::fill(plane, plane + padFreq, 0.0f);
@@ -281,7 +286,7 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
   } else {
     padded.resize(size_t(time) * paddedRow);
     const int64_t before = int64_t(padFreq) * s.inChannels, body = int64_t(freq) * s.inChannels;
-    for (int t = 0; t < time; ++t) {
+    for (int t = in.begin; t < in.end; ++t) {
       float* row = padded.data() + t * paddedRow;
       std::fill(row, row + before, 0.0f);
       std::memcpy(row + before, input + t * body, sizeof(float) * size_t(body));
@@ -290,14 +295,15 @@ void conv2dSame(const float* input, int time, int freq, const Conv2dShape& s, co
     if (n == 1) {
       // One output channel with a frequency stride: split every padded row into phases once.
       planes.resize(size_t(time * rowStride * planeLength));
-      for (int t = 0; t < time; ++t)
+      for (int t = in.begin; t < in.end; ++t)
         splitPhases(padded.data() + t * paddedRow, std::min(paddedRow, (outFreq - 1) * rowStride + kRow), rowStride,
                     planeLength, planes.data() + t * rowStride * planeLength);
     }
   }
-  output.assign(size_t(time) * outFreq * n, 0.0f);
-  for (int t = 0; t < time; ++t) {
+  output.resize(size_t(time) * outFreq * n);
+  for (int t = rows.begin; t < rows.end; ++t) {
     float* out = output.data() + int64_t(t) * outFreq * n;
+    std::fill(out, out + int64_t(outFreq) * n, 0.0f);
     for (int kt = 0; kt < s.kernelTime; ++kt) {
       const int ti = t + kt - padTime;
       if (ti < 0 || ti >= time) continue;  // zero padding in time

@@ -110,14 +110,17 @@ void subtractPaddingTaps8(const FoldedStackConv& conv, const float* cqt, int tim
 
 }  // namespace
 
-void FoldedStackConv::run(const float* cqt, int time, std::vector<float>& planes, std::vector<float>& output) const {
+void FoldedStackConv::run(const float* cqt, int time, std::vector<float>& planes, std::vector<float>& output,
+                          kernels::RowRange rows) const {
   const kernels::Conv2dShape& s = original;
   const int n = s.outChannels;
+  rows = kernels::clampRows(rows, time);
+  const kernels::RowRange in = kernels::inputRows(rows, time, s.kernelTime);
 
   // One plane per frame: plane[i] = CQT bin i + firstOffset (zero outside the CQT).
   const int64_t planeLength = kernels::planarLength(stackedBins, foldedTaps);
   planes.resize(size_t(time) * planeLength);
-  for (int t = 0; t < time; ++t) {
+  for (int t = in.begin; t < in.end; ++t) {
     float* plane = planes.data() + t * planeLength;
     const float* row = cqt + int64_t(t) * cqtBins;
     for (int64_t i = 0; i < planeLength; ++i) {
@@ -127,20 +130,19 @@ void FoldedStackConv::run(const float* cqt, int time, std::vector<float>& planes
   }
   const kernels::Conv2dShape foldedShape{s.kernelTime, foldedTaps, 1, n, 1};
   kernels::conv2dSamePlanar(planes.data(), planeLength, time, stackedBins, foldedShape, folded.data(), nullptr, false,
-                            output);
+                            output, rows);
   // Frames whose kernel rows all lie inside the window go kFrames at a time.
   const int padTime = kernels::samePadBefore(time, 1, s.kernelTime);
   const int interiorEnd = time - (s.kernelTime - 1 - padTime);
-  int t = 0;
-  for (; t < time; ++t) {
-    if (n == 8 && t >= padTime && t + kFrames <= interiorEnd) {
+  for (int t = rows.begin; t < rows.end; ++t) {
+    if (n == 8 && t >= padTime && t + kFrames <= std::min(interiorEnd, rows.end)) {
       subtractPaddingTaps8(*this, cqt, time, t, output.data());
       t += kFrames - 1;
     } else {
       subtractPaddingTaps(*this, cqt, time, t, output.data());
     }
   }
-  for (size_t i = 0; i < output.size(); i += size_t(n))
+  for (size_t i = size_t(rows.begin) * stackedBins * n; i < size_t(rows.end) * stackedBins * n; i += size_t(n))
     for (int o = 0; o < n; ++o) {
       const float v = output[i + size_t(o)] + bias[size_t(o)];
       output[i + size_t(o)] = relu ? std::max(v, 0.0f) : v;

@@ -42,8 +42,10 @@ struct FoldedStackConv {
                               int stackedBins);
 
   // cqt: [time][cqtBins] batch-normed CQT. Output: [time][stackedBins][outChannels], as the
-  // convolution of the zero-filled harmonic stack. `planes` is scratch.
-  void run(const float* cqt, int time, std::vector<float>& planes, std::vector<float>& output) const;
+  // convolution of the zero-filled harmonic stack; only output rows `rows` are computed. `planes`
+  // is scratch.
+  void run(const float* cqt, int time, std::vector<float>& planes, std::vector<float>& output,
+           kernels::RowRange rows = {}) const;
 };
 
 }  // namespace midistems::transcribe
