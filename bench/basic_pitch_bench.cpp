@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "transcribe/basic_pitch/basic_pitch.h"
+#include "machine.h"
 
 namespace {
 
@@ -99,6 +100,7 @@ Timing onnxruntimeSeconds(const std::vector<float>& signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  midistems::bench::printMachine();
   const double seconds = argc > 1 ? std::atof(argv[1]) : 60.0;
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
   try {

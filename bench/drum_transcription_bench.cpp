@@ -14,6 +14,7 @@
 #include "core/audio_file.h"
 #include "core/error.h"
 #include "transcribe/drums/drum_transcriber.h"
+#include "machine.h"
 
 namespace {
 
@@ -39,6 +40,7 @@ midistems::AudioBuffer syntheticGroove(double seconds, int rate) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  midistems::bench::printMachine();
   try {
     const midistems::AudioBuffer audio =
         argc > 1 ? midistems::readAudio(argv[1]) : syntheticGroove(60.0, 44100);

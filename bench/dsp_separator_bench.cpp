@@ -12,6 +12,7 @@
 
 #include "core/thread_pool.h"
 #include "separate/dsp/dsp_separator.h"
+#include "machine.h"
 
 namespace {
 
@@ -59,6 +60,7 @@ void measure(const AudioBuffer& mix, int threads) {
 }  // namespace
 
 int main() {
+  midistems::bench::printMachine();
   const int all = midistems::hardwareThreads();
   // Memory should follow the processing block, not the song: the 180 s run's peak differs from
   // the 30 s run's by about the size of the input itself (2 x 4 bytes x 44100 per second).

@@ -21,6 +21,7 @@
 
 #include "nn/ops/parallel.h"
 #include "separate/htdemucs/htdemucs_separator.h"
+#include "machine.h"
 
 using namespace midistems;
 using namespace midistems::separate;
@@ -70,6 +71,7 @@ std::unique_ptr<htdemucs::HTDemucsModel> randomModel(const htdemucs::HTDemucsCon
 }  // namespace
 
 int main(int argc, char** argv) {
+  midistems::bench::printMachine();
   htdemucs::HTDemucsConfig config = htdemucs::HTDemucsConfig::released();
   int onlyThreads = 0, runs = 1;
   double rssMinutes = 0.0;

@@ -9,6 +9,7 @@
 
 #include "core/npy.h"
 #include "transcribe/notes/note_creation.h"
+#include "machine.h"
 
 namespace {
 
@@ -88,4 +89,4 @@ BENCHMARK(BM_NoteCreation)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return midistems::bench::runGoogleBenchmarks(argc, argv); }

@@ -15,6 +15,7 @@
 #include "synth/preset.h"
 #include "synth/render.h"
 #include "synth/synth.h"
+#include "machine.h"
 
 using namespace midistems::synth;
 
@@ -72,6 +73,7 @@ double percentPerVoice(const Patch& patch, int voices, double seconds = 6.0) {
 }  // namespace
 
 int main() {
+  midistems::bench::printMachine();
   std::printf("synth engine, 48 kHz, 64-sample blocks, %% of one core per voice (thread CPU time)\n");
   const Patch reference = referencePatch();
   for (int voices : {1, 16, 128})

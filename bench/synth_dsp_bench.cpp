@@ -9,6 +9,7 @@
 #include "synth/dsp/oscillator.h"
 #include "synth/dsp/svf.h"
 #include "synth/dsp/unison.h"
+#include "machine.h"
 
 namespace dsp = midistems::synth::dsp;
 
@@ -163,4 +164,4 @@ BENCHMARK(ladder_bank8_per_sample_controls);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return midistems::bench::runGoogleBenchmarks(argc, argv); }

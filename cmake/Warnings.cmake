@@ -7,8 +7,25 @@ if(MIDISTEMS_SANITIZE)
   target_compile_options(midistems_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(midistems_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# The instruction-set level: a portable x86-64 level by default (cmake/IsaKernels.cmake adds
+# AVX-512 copies of the hot loops, chosen at run time), the build machine's own with
+# MIDISTEMS_NATIVE. A target with the property MIDISTEMS_ISA_ARCH is compiled for that level.
 if(MIDISTEMS_NATIVE)
-  target_compile_options(midistems_flags INTERFACE -march=native)
+  set(MIDISTEMS_BASELINE_MARCH native)
+  set(MIDISTEMS_BASELINE_ARCH_NAME "native: the build machine's CPU")
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  set(MIDISTEMS_BASELINE_MARCH ${MIDISTEMS_BASELINE_ARCH})
+  set(MIDISTEMS_BASELINE_ARCH_NAME ${MIDISTEMS_BASELINE_ARCH})
+else()
+  set(MIDISTEMS_BASELINE_MARCH "")
+  set(MIDISTEMS_BASELINE_ARCH_NAME "the compiler's default for ${CMAKE_SYSTEM_PROCESSOR}")
+endif()
+set(isa_arch "$<TARGET_PROPERTY:MIDISTEMS_ISA_ARCH>")
+if(MIDISTEMS_BASELINE_MARCH)
+  target_compile_options(midistems_flags INTERFACE
+    "-march=$<IF:$<BOOL:${isa_arch}>,${isa_arch},${MIDISTEMS_BASELINE_MARCH}>")
+else()
+  target_compile_options(midistems_flags INTERFACE "$<$<BOOL:${isa_arch}>:-march=${isa_arch}>")
 endif()
 
 # While several people work in one tree, a folder may name a source file that is not written yet.

@@ -1,15 +1,18 @@
 // midistems: song -> stems -> MIDI -> re-synthesised preview.
 #include <cstdio>
 #include <exception>
+#include <string>
 #include <new>
 
 #include "cli/command_registry.h"
+#include "core/cpu_isa.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"midistems " MIDISTEMS_VERSION
                ": split songs into stems, transcribe them to MIDI and play them again"};
-  app.set_version_flag("--version", MIDISTEMS_VERSION);
+  // The version, then the CPU and the instruction-set level the kernels run at (core/cpu_isa.h).
+  app.set_version_flag("--version", [] { return "midistems " MIDISTEMS_VERSION "\n" + midistems::cpuDescription(); });
   app.require_subcommand(1);
   midistems::cli::addRegisteredCommands(app);
   try {

@@ -1,0 +1,35 @@
+# Checks that object files compiled for an extra instruction-set level define no global symbol
+# outside their own namespace (see cmake/IsaKernels.cmake).
+#   cmake -DNM=nm -DNAMESPACE=isa_avx512 -DOBJECTS="a.o|b.o" -P CheckIsaSymbols.cmake
+string(REPLACE "|" ";" objects "${OBJECTS}")
+string(LENGTH "${NAMESPACE}" length)
+set(mangled "${length}${NAMESPACE}")  # the namespace as it appears in an Itanium-mangled name
+set(bad "")
+set(checked 0)
+foreach(object ${objects})
+  execute_process(COMMAND ${NM} --defined-only --extern-only ${object}
+    OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} failed on ${object}")
+  endif()
+  string(REPLACE "\n" ";" lines "${listing}")
+  foreach(line ${lines})
+    if(line MATCHES "^[0-9a-fA-F]* *[A-Za-z] (.+)$")
+      set(symbol "${CMAKE_MATCH_1}")
+      math(EXPR checked "${checked} + 1")
+      string(FIND "${symbol}" "${mangled}" at)
+      if(at EQUAL -1)
+        list(APPEND bad "${symbol}")
+      endif()
+    endif()
+  endforeach()
+endforeach()
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no global symbols found in ${OBJECTS}: nothing was checked")
+endif()
+if(bad)
+  list(JOIN bad "\n  " text)
+  message(FATAL_ERROR "symbols outside ${NAMESPACE} in objects compiled for it (one copy would serve every "
+                      "caller, whatever its CPU):\n  ${text}")
+endif()
+message(STATUS "${checked} global symbols, all inside ${NAMESPACE}")
