@@ -8,6 +8,11 @@
 // Values live in one flat arena and refer to each other by index, so hostile nesting, cycles or
 // huge fan-out cannot exhaust the C++ stack or leak memory; only the JSON conversion recurses, and
 // it stops at a fixed depth.
+//
+// A pickle can name one value many times (memo, DUP), so a few bytes can describe values that are
+// exponentially large when copied or walked. `run` therefore counts everything the values hold
+// (records, list/tuple/dict items, text, memo slots) against a budget of 256 MiB; exceeding it is
+// a midistems::Error naming the file.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>

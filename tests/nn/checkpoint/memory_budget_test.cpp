@@ -10,10 +10,56 @@
 #include "hostile_checkpoints.h"
 #include "nn/checkpoint.h"
 #include "package_builder.h"
+#include "support/bounded_run.h"
 
 namespace {
 
+using midistems::testing::BoundedRun;
 using midistems::testing::PickleWriter;
+
+// Parses `bytes` as a torch.save package ("test.th") or a safetensors file ("test.safetensors")
+// and returns the error message, or "loaded".
+std::string outcomeOf(const std::string& bytes, bool safetensors) {
+  try {
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+    if (safetensors) midistems::nn::parseSafetensors(data, bytes.size(), "test.safetensors");
+    else midistems::nn::parseTorchPackage(data, bytes.size(), "test.th");
+  } catch (const midistems::Error& e) {
+    return e.what();
+  }
+  return "loaded";
+}
+
+// Parses in a limited child; expects exactly `message`, within 60 s.
+void expectBudgetError(const std::string& bytes, const std::string& message, bool safetensors = false) {
+  const BoundedRun run = midistems::testing::runBounded([&] { return outcomeOf(bytes, safetensors); });
+  EXPECT_EQ(run.exitStatus, 0) << "signal " << run.signal;
+  EXPECT_EQ(run.output, message);
+  EXPECT_LT(run.seconds, 60.0);
+  std::printf("    %s: %zu-byte file, %.2f s, peak %ld MiB\n",
+              ::testing::UnitTest::GetInstance()->current_test_info()->name(), bytes.size(), run.seconds,
+              run.peakRssMiB);
+}
+
+const std::string kUnpicklingBudget = "test.th: unpickling needs more than 256 MiB of memory (the file is corrupt or hostile)";
+
+TEST(MemoryBudget, DictMergedIntoItselfByBuild) {
+  const std::string pickle = midistems::testing::selfMergingDictPickle(40);
+  EXPECT_EQ(pickle.size(), 90u);
+  expectBudgetError(midistems::testing::hostilePackage(pickle), kUnpicklingBudget);
+}
+
+TEST(MemoryBudget, StackGlobalCopiesOfMemoisedText) {
+  const std::string pickle = midistems::testing::stackGlobalCopiesPickle(512 << 10, 80000);
+  EXPECT_LT(pickle.size(), size_t(1) << 20);
+  expectBudgetError(midistems::testing::hostilePackage(pickle), kUnpicklingBudget);
+}
+
+TEST(MemoryBudget, CodecsEncodeCopiesOfMemoisedText) {
+  const std::string pickle = midistems::testing::codecsEncodeCopiesPickle(512 << 10, 80000);
+  EXPECT_LT(pickle.size(), size_t(1) << 20);
+  expectBudgetError(midistems::testing::hostilePackage(pickle), kUnpicklingBudget);
+}
 
 TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
   // A small one, read back by libzip: every byte zero, CRC as declared.
@@ -35,6 +81,29 @@ TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
   zip_discard(archive);
   EXPECT_EQ(midistems::testing::crc32OfZeros(258001), midistems::testing::crc32(std::string(258001, '\0')));
   EXPECT_EQ(midistems::testing::crc32OfZeros(0), 0u);
+}
+
+TEST(MemoryBudget, PickleStackAndValueCounts) {
+  std::string deepStack = "\x80\x02]";
+  deepStack += std::string(size_t(1) << 20, '2');  // DUP
+  expectBudgetError(midistems::testing::hostilePackage(deepStack + "."),
+                    "test.th: the pickle stack grows beyond 1048576 entries");
+  std::string manyValues = "\x80\x02";
+  for (size_t i = 0; i < (size_t(1) << 21) + 1; ++i) manyValues += "N0";  // NONE, POP
+  expectBudgetError(midistems::testing::hostilePackage(manyValues + "}."), "test.th: too many values in the pickle");
+}
+
+TEST(MemoryBudget, CallsTakeFewArgumentsAndShortFractions) {
+  PickleWriter longFraction;
+  longFraction.proto().global("fractions", "Fraction").str(std::string(100, ' ') + "1").tuple1().reduce().stop();
+  EXPECT_NE(outcomeOf(midistems::testing::hostilePackage(longFraction.bytes), false).find("is not of the form 'n/d'"),
+            std::string::npos);
+  PickleWriter manyArguments;
+  manyArguments.proto().global("torch._utils", "_rebuild_parameter").mark();
+  for (int i = 0; i < 8; ++i) manyArguments.none();
+  manyArguments.tuple().reduce().stop();
+  EXPECT_EQ(outcomeOf(midistems::testing::hostilePackage(manyArguments.bytes), false),
+            "test.th: pickle REDUCE of 'torch._utils._rebuild_parameter' with 8 arguments");
 }
 
 TEST(MemoryBudget, HonestLargePackagesFitTheBudgets) {
