@@ -202,15 +202,18 @@ Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string
   const Value& root = g.at(g.root);
   if (root.kind != Kind::Dict) throw Error(name + ": the pickle is not a dict (not a model package)");
   Checkpoint ckpt;
+  pickle::JsonBudget json(name);
   if (const uint32_t* id = pickle::dictFind(g, root, "klass"); id && g.at(*id).kind == Kind::Global)
     ckpt.klass = g.at(*id).text;
   if (const uint32_t* id = pickle::dictFind(g, root, "kwargs"); id && g.at(*id).kind == Kind::Dict) {
     // Each keyword on its own, so one unreadable value does not hide the others.
     const Value& kwargs = g.at(*id);
     for (size_t i = 0; i + 1 < kwargs.items.size(); i += 2) {
+      const Value& key = g.at(kwargs.items[i]);
+      if (key.kind != Kind::Str) continue;
+      json.spend(key.text.size());
       nlohmann::json value;
-      if (g.at(kwargs.items[i]).kind == Kind::Str && pickle::toJson(g, kwargs.items[i + 1], value))
-        ckpt.kwargs[g.at(kwargs.items[i]).text] = std::move(value);
+      if (pickle::toJson(g, kwargs.items[i + 1], value, json)) ckpt.kwargs[key.text] = std::move(value);
     }
   }
   const Value& stateDict = findStateDict(g, root);
@@ -219,8 +222,9 @@ Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string
     if (key.kind != Kind::Str || key.text == "klass" || key.text == "kwargs" ||
         &g.at(root.items[i + 1]) == &stateDict)
       continue;
+    json.spend(key.text.size());
     nlohmann::json value;
-    if (pickle::toJson(g, root.items[i + 1], value)) ckpt.extra[key.text] = std::move(value);
+    if (pickle::toJson(g, root.items[i + 1], value, json)) ckpt.extra[key.text] = std::move(value);
   }
 
   std::vector<std::pair<std::string, uint32_t>> tensors;

@@ -61,6 +61,12 @@ TEST(MemoryBudget, CodecsEncodeCopiesOfMemoisedText) {
   expectBudgetError(midistems::testing::hostilePackage(pickle), kUnpicklingBudget);
 }
 
+TEST(MemoryBudget, NestedListsReusingOneChildAsJson) {
+  expectBudgetError(midistems::testing::hostilePackage(midistems::testing::sharedListKwargsPickle(60)),
+                    "test.th: the plain values in the pickle expand to more than 64 MiB of JSON (one value "
+                    "repeated over and over)");
+}
+
 TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
   // A small one, read back by libzip: every byte zero, CRC as declared.
   const std::string file = midistems::testing::deflateBombPackage(1000);
