@@ -41,7 +41,8 @@ void expectBudgetError(const std::string& bytes, const std::string& message, boo
               run.peakRssMiB);
 }
 
-const std::string kUnpicklingBudget = "test.th: unpickling needs more than 256 MiB of memory (the file is corrupt or hostile)";
+const std::string kUnpicklingBudget =
+    "test.th: unpickling needs more than 256 MiB of memory (the file is corrupt or hostile)";
 
 TEST(MemoryBudget, DictMergedIntoItselfByBuild) {
   const std::string pickle = midistems::testing::selfMergingDictPickle(40);
@@ -65,6 +66,17 @@ TEST(MemoryBudget, NestedListsReusingOneChildAsJson) {
   expectBudgetError(midistems::testing::hostilePackage(midistems::testing::sharedListKwargsPickle(60)),
                     "test.th: the plain values in the pickle expand to more than 64 MiB of JSON (one value "
                     "repeated over and over)");
+}
+
+TEST(MemoryBudget, NestedStateDictsReusingOneChild) {
+  const std::string file = midistems::testing::hostilePackage(midistems::testing::sharedStateDictPickle(64, 8));
+  EXPECT_LT(file.size(), 6000u);
+  expectBudgetError(file, "test.th: the state dict holds the same nested dict more than once");
+}
+
+TEST(MemoryBudget, OneLongKeyAsEveryTensorName) {
+  expectBudgetError(midistems::testing::hostilePackage(midistems::testing::longNameStateDictPickle(64 << 10, 100000)),
+                    "test.th: the state dict's tensor names take more than 64 MiB");
 }
 
 TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
@@ -129,7 +141,8 @@ TEST(MemoryBudget, HonestLargePackagesFitTheBudgets) {
   w.setitems().setitems().stop();
   const std::string file = midistems::testing::zipStored(
       {{"archive/data.pkl", w.bytes}, {"archive/data/0", std::string(2 * kTensors, '\0')}});
-  const auto ckpt = midistems::nn::parseTorchPackage(reinterpret_cast<const uint8_t*>(file.data()), file.size(), "big.th");
+  const auto ckpt =
+      midistems::nn::parseTorchPackage(reinterpret_cast<const uint8_t*>(file.data()), file.size(), "big.th");
   EXPECT_EQ(ckpt.state.size(), size_t(kTensors));
   EXPECT_EQ(ckpt.kwargs["sources"].size(), 50000u);
 }
