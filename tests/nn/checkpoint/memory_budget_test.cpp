@@ -79,6 +79,20 @@ TEST(MemoryBudget, OneLongKeyAsEveryTensorName) {
                     "test.th: the state dict's tensor names take more than 64 MiB");
 }
 
+TEST(MemoryBudget, SafetensorsHeadersNamingTheSameBytes) {
+  const std::string file = midistems::testing::overlappingSafetensors(1000, 4 << 20);
+  expectBudgetError(file, "test.safetensors: safetensors tensor 't1' overlaps tensor 't0' (bytes 0..4194304)", true);
+}
+
+TEST(MemoryBudget, SafetensorsHeaderOfMillionsOfValues) {
+  std::string header = R"({"__metadata__":{"x":[0)";
+  for (int i = 0; i < 2200000; ++i) header += ",0";
+  header += "]}}";
+  std::string file;
+  for (int i = 0; i < 8; ++i) file += char(uint8_t(uint64_t(header.size()) >> (8 * i)));
+  expectBudgetError(file + header, "test.safetensors: safetensors header holds more than 2097152 JSON values", true);
+}
+
 TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
   // A small one, read back by libzip: every byte zero, CRC as declared.
   const std::string file = midistems::testing::deflateBombPackage(1000);
@@ -122,6 +136,42 @@ TEST(MemoryBudget, CallsTakeFewArgumentsAndShortFractions) {
   manyArguments.tuple().reduce().stop();
   EXPECT_EQ(outcomeOf(midistems::testing::hostilePackage(manyArguments.bytes), false),
             "test.th: pickle REDUCE of 'torch._utils._rebuild_parameter' with 8 arguments");
+}
+
+TEST(MemoryBudget, SafetensorsTensorsMustBeContiguous) {
+  const auto file = [](const std::string& header, size_t dataBytes) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) out += char(uint8_t(uint64_t(header.size()) >> (8 * i)));
+    return out + header + std::string(dataBytes, '\0');
+  };
+  EXPECT_EQ(outcomeOf(file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                           R"("b":{"dtype":"U8","shape":[4],"data_offsets":[6,10]}})",
+                           10),
+                      true),
+            "test.safetensors: safetensors tensor 'b' starts at byte 6, leaving bytes 4..6 to no tensor (tensors "
+            "must be contiguous)");
+  EXPECT_EQ(outcomeOf(file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})", 6), true),
+            "test.safetensors: safetensors tensor 'a' starts at byte 2, leaving bytes 0..2 to no tensor (tensors "
+            "must be contiguous)");
+  EXPECT_EQ(outcomeOf(file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                           R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
+                           6),
+                      true),
+            "test.safetensors: safetensors tensor 'b' overlaps tensor 'a' (bytes 2..4)");
+  // An empty tensor inside another one overlaps it; at a boundary it does not. Trailing bytes
+  // after the last tensor are allowed.
+  EXPECT_NE(outcomeOf(file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                           R"("e":{"dtype":"U8","shape":[0],"data_offsets":[2,2]}})",
+                           4),
+                      true)
+                .find("overlaps"),
+            std::string::npos);
+  EXPECT_EQ(outcomeOf(file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                           R"("e":{"dtype":"U8","shape":[0],"data_offsets":[4,4]},)"
+                           R"("f":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})",
+                           12),
+                      true),
+            "loaded");
 }
 
 TEST(MemoryBudget, HonestLargePackagesFitTheBudgets) {
