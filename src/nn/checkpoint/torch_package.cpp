@@ -24,8 +24,6 @@ using pickle::Value;
 // The pickle of a real package is tens of kilobytes; one of a large language model a few
 // megabytes. Anything far beyond is hostile.
 constexpr uint64_t kMaxPickleBytes = uint64_t(256) << 20;
-// Deflate cannot expand more than ~1032:1, so a larger declared size is a lie.
-constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr int kMaxStateNesting = 8;
 // The tensor names of one package: 533 names of ~40 characters in a real HTDemucs package; 64 MiB
 // leaves room for a million tensors with long names.
@@ -82,7 +80,7 @@ class Package {
     return zip_name_locate(zip_.get(), entry.c_str(), 0);
   }
 
-  // The entry's uncompressed size, after checking it is possible for this file.
+  // The entry's size, after checking it is stored uncompressed and fits in this file.
   uint64_t entrySize(zip_int64_t index, const std::string& entry, uint64_t cap) const {
     zip_stat_t st;
     zip_stat_init(&st);
@@ -90,12 +88,14 @@ class Package {
         !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
         !(st.valid & ZIP_STAT_COMP_METHOD))
       throw Error(fmt::format("{}: cannot read zip entry '{}'", name_, entry));
-    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
-      throw Error(fmt::format("{}: zip entry '{}' uses an unsupported compression method", name_, entry));
-    const uint64_t limit = st.comp_method == ZIP_CM_STORE
-                               ? std::min<uint64_t>(st.comp_size, size_)
-                               : std::min<uint64_t>(st.comp_size, size_) * kMaxDeflateRatio + 64;
-    if (st.size > limit || st.size > cap)
+    // torch.save stores every entry uncompressed. A compressed one would be inflated into a
+    // buffer sized by its declared length, up to ~1000 times the bytes in the file, so it is
+    // refused rather than trusted.
+    if (st.comp_method != ZIP_CM_STORE)
+      throw Error(fmt::format("{}: zip entry '{}' is compressed; torch.save stores entries uncompressed "
+                              "(re-save the checkpoint with torch.save)",
+                              name_, entry));
+    if (st.size > std::min<uint64_t>(st.comp_size, size_) || st.size > cap)
       throw Error(fmt::format("{}: zip entry '{}' declares an impossible size ({} bytes)", name_, entry,
                               st.size));
     return st.size;

@@ -93,6 +93,15 @@ TEST(MemoryBudget, SafetensorsHeaderOfMillionsOfValues) {
   expectBudgetError(file + header, "test.safetensors: safetensors header holds more than 2097152 JSON values", true);
 }
 
+TEST(MemoryBudget, DeflatedStorageBomb) {
+  // 1.2 GB of zeros from 1.2 MB; as float32, 4.8 GB.
+  const std::string file = midistems::testing::deflateBombPackage(4650000);
+  EXPECT_LT(file.size(), 1300000u);
+  expectBudgetError(file,
+                    "test.th: zip entry 'archive/data/0' is compressed; torch.save stores entries uncompressed "
+                    "(re-save the checkpoint with torch.save)");
+}
+
 TEST(MemoryBudget, TheDeflateBombIsARealDeflateStream) {
   // A small one, read back by libzip: every byte zero, CRC as declared.
   const std::string file = midistems::testing::deflateBombPackage(1000);
