@@ -15,8 +15,8 @@
 
 namespace midistems::testing {
 
-// Room for any honest parse the tests make (the command maps ~0.3 GB of libraries), far below
-// what an unbounded explosion would take.
+// Room for any honest parse the tests make and for the libraries the command maps (it starts
+// within 256 MiB), far below what an unbounded explosion would take.
 constexpr rlim_t kBoundedAddressSpace = rlim_t(4) << 30;
 // CPU seconds before the child is killed: a backstop for loops that do not allocate. Tests expect
 // well under this (60 s of wall time).
