@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const auto graph = midistems::nn::pickle::run(data, size, "fuzz.pkl");
     nlohmann::json json;
-    midistems::nn::pickle::toJson(graph, graph.root, json);
+    midistems::nn::pickle::JsonBudget budget("fuzz.pkl");
+    midistems::nn::pickle::toJson(graph, graph.root, json, budget);
   } catch (const midistems::Error&) {
   }
   return 0;

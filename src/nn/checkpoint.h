@@ -7,6 +7,12 @@
 //    any other global is an error. The model class is kept as a name.
 //  - `.safetensors` files.
 // Every failure (wrong magic, truncation, hostile sizes, unknown globals) is a midistems::Error.
+// A checkpoint is untrusted input, so each reader works within memory budgets counted in bytes
+// and nodes, not only in values: what the pickle builds (256 MiB), the JSON made of its plain
+// values (64 MiB), the tensor names (64 MiB, each nested state dict walked once), the safetensors
+// header (2^21 JSON values; tensors contiguous and non-overlapping, so the floats are at most four
+// times the file). Compressed zip entries are refused (torch.save never compresses; deflate
+// inflates ~1000-fold). Exceeding a budget is an error naming the file, never gigabytes of memory.
 #include <cstdint>
 #include <filesystem>
 #include <map>

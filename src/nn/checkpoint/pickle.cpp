@@ -5,17 +5,32 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 
 #include "core/error.h"
 
 namespace midistems::nn::pickle {
 namespace {
 
-// Caps against hostile files. A real HTDemucs package holds ~4,400 memo entries and ~14,000
-// values; these leave room for models a hundred times larger.
-constexpr size_t kMaxValues = size_t(1) << 22;
+// Budgets against hostile files. A pickle can name one value many times (BINGET, DUP), so what
+// it builds is not bounded by its own size: BUILD merging a dict into itself doubles the dict,
+// STACK_GLOBAL and _codecs.encode copy memoised text on every use. So everything the values hold
+// is counted as it is built. A real HTDemucs package (533 tensors) builds ~8,700 values and ~4,400
+// memo entries in about 0.9 MB; these leave room for packages a hundred times larger.
+//  - kMaxValues: values in the arena (their ids are 32-bit); also bounds memo indices.
+constexpr size_t kMaxValues = size_t(1) << 21;
+//  - kMaxGraphBytes: the Value records, the items of lists, tuples and dicts, text and bytes, memo
+//    slots, storage and tensor records, all together.
+constexpr size_t kMaxGraphBytes = size_t(256) << 20;
+//  - kMaxStackEntries: CPython pushes at most a batch of 1,000 items before APPENDS/SETITEMS; only
+//    a tuple is built on the stack whole, and no real tuple comes near a million items.
+constexpr size_t kMaxStackEntries = size_t(1) << 20;
 constexpr size_t kMaxMarks = 4096;
 constexpr size_t kMaxTensorDims = 16;
+// No whitelisted function takes more arguments (_rebuild_tensor_v2 with its metadata takes 7).
+constexpr size_t kMaxCallArguments = 7;
+// Fraction('39/5'): a few digits each side of the slash.
+constexpr size_t kMaxFractionText = 64;
 
 // Opcode bytes, as in CPython's Lib/pickle.py.
 enum Op : uint8_t {
@@ -105,8 +120,16 @@ class Machine {
   }
 
   // ---- values and stacks ----
+  // Counts `bytes` more of what the values hold against kMaxGraphBytes.
+  void charge(size_t bytes) {
+    if (bytes > kMaxGraphBytes - graphBytes_)
+      fail(fmt::format("unpickling needs more than {} MiB of memory (the file is corrupt or hostile)",
+                       kMaxGraphBytes >> 20));
+    graphBytes_ += bytes;
+  }
   uint32_t make(Value v) {
     if (graph_.values.size() >= kMaxValues) fail("too many values in the pickle");
+    charge(sizeof(Value) + v.text.size() + v.items.size() * sizeof(uint32_t));
     graph_.values.push_back(std::move(v));
     return uint32_t(graph_.values.size() - 1);
   }
@@ -127,7 +150,23 @@ class Machine {
     v.text = std::move(s);
     return make(std::move(v));
   }
-  void push(uint32_t id) { stack_.push_back(id); }
+  uint32_t makeContainer(Kind k, std::vector<uint32_t> items) {
+    Value v;
+    v.kind = k;
+    v.items = std::move(items);
+    return make(std::move(v));
+  }
+  // Appends to a list's or dict's items (charged before they grow).
+  void appendItems(uint32_t container, std::span<const uint32_t> items) {
+    charge(items.size() * sizeof(uint32_t));
+    auto& dst = val(container).items;
+    dst.insert(dst.end(), items.begin(), items.end());
+  }
+  void push(uint32_t id) {
+    if (stack_.size() >= kMaxStackEntries)
+      fail(fmt::format("the pickle stack grows beyond {} entries", kMaxStackEntries));
+    stack_.push_back(id);
+  }
   uint32_t pop() {
     if (stack_.size() <= (marks_.empty() ? 0 : marks_.back())) fail("pickle stack underflow");
     const uint32_t id = stack_.back();
@@ -156,7 +195,10 @@ class Machine {
     // A writer numbers memo entries from 0 upwards, one per distinct value, so an index beyond
     // the value cap is hostile.
     if (index >= kMaxValues) fail(fmt::format("pickle memo index {} is out of range", index));
-    if (index >= memo_.size()) memo_.resize(size_t(index) + 1, kUnset);
+    if (index >= memo_.size()) {
+      charge((size_t(index) + 1 - memo_.size()) * sizeof(uint32_t));
+      memo_.resize(size_t(index) + 1, kUnset);
+    }
     memo_[index] = top();
   }
 
@@ -207,6 +249,7 @@ class Machine {
   std::vector<uint32_t> stack_;
   std::vector<size_t> marks_;
   std::vector<uint32_t> memo_;
+  size_t graphBytes_ = 0;  // charged against kMaxGraphBytes
   bool lastLongWasFloat_ = false;
   double lastLongFloat_ = 0;
 };
@@ -309,9 +352,7 @@ void Machine::step(uint8_t op, size_t opAt) {
     case DICT: {
       auto items = popToMark();
       if (op == DICT && items.size() % 2) fail("pickle DICT has an odd number of items");
-      const uint32_t id = makeKind(op == LIST ? Kind::List : op == TUPLE ? Kind::Tuple : Kind::Dict);
-      val(id).items = std::move(items);
-      push(id);
+      push(makeContainer(op == LIST ? Kind::List : op == TUPLE ? Kind::Tuple : Kind::Dict, std::move(items)));
       return;
     }
     case TUPLE1:
@@ -320,24 +361,21 @@ void Machine::step(uint8_t op, size_t opAt) {
       const size_t n = size_t(op - TUPLE1 + 1);
       std::vector<uint32_t> items(n);
       for (size_t i = n; i-- > 0;) items[i] = pop();
-      const uint32_t id = makeKind(Kind::Tuple);
-      val(id).items = std::move(items);
-      push(id);
+      push(makeContainer(Kind::Tuple, std::move(items)));
       return;
     }
     case APPEND: {
       const uint32_t item = pop();
       const uint32_t list = top();
       if (val(list).kind != Kind::List) fail("pickle APPEND to something that is not a list");
-      val(list).items.push_back(item);
+      appendItems(list, std::span(&item, 1));
       return;
     }
     case APPENDS: {
       auto items = popToMark();
       const uint32_t list = top();
       if (val(list).kind != Kind::List) fail("pickle APPENDS to something that is not a list");
-      auto& dst = val(list).items;
-      dst.insert(dst.end(), items.begin(), items.end());
+      appendItems(list, items);
       return;
     }
     case SETITEM: {
@@ -345,8 +383,8 @@ void Machine::step(uint8_t op, size_t opAt) {
       const uint32_t key = pop();
       const uint32_t dict = top();
       if (val(dict).kind != Kind::Dict) fail("pickle SETITEM on something that is not a dict");
-      val(dict).items.push_back(key);
-      val(dict).items.push_back(value);
+      const uint32_t pair[2] = {key, value};
+      appendItems(dict, pair);
       return;
     }
     case SETITEMS: {
@@ -354,8 +392,7 @@ void Machine::step(uint8_t op, size_t opAt) {
       if (items.size() % 2) fail("pickle SETITEMS has an odd number of items");
       const uint32_t dict = top();
       if (val(dict).kind != Kind::Dict) fail("pickle SETITEMS on something that is not a dict");
-      auto& dst = val(dict).items;
-      dst.insert(dst.end(), items.begin(), items.end());
+      appendItems(dict, items);
       return;
     }
     case BINPUT:
@@ -412,9 +449,10 @@ void Machine::step(uint8_t op, size_t opAt) {
       const uint32_t target = top();
       // Only the harmless cases torch writes: extra state of a dict-like or a tensor.
       if (val(target).kind == Kind::Dict && val(state).kind == Kind::Dict) {
-        auto entries = val(state).items;
-        auto& dst = val(target).items;
-        dst.insert(dst.end(), entries.begin(), entries.end());
+        // A copy first: the state may be the target itself (then each BUILD doubles it, which
+        // the memory budget stops).
+        const std::vector<uint32_t> entries = val(state).items;
+        appendItems(target, entries);
         return;
       }
       if (val(target).kind == Kind::Tensor || val(state).kind == Kind::None) return;
@@ -453,6 +491,7 @@ uint32_t Machine::rebuildTensor(const std::vector<uint32_t>& a) {
   t.sizes = intTuple(a[2], "size");
   t.strides = intTuple(a[3], "stride");
   if (t.sizes.size() != t.strides.size()) fail("torch tensor size and stride differ in length");
+  charge(sizeof(TensorRef) + (t.sizes.size() + t.strides.size()) * sizeof(int64_t));
   graph_.tensors.push_back(std::move(t));
   const uint32_t id = makeKind(Kind::Tensor);
   val(id).index = int64_t(graph_.tensors.size() - 1);
@@ -462,64 +501,83 @@ uint32_t Machine::rebuildTensor(const std::vector<uint32_t>& a) {
 uint32_t Machine::call(uint32_t callable, uint32_t argsId) {
   if (val(callable).kind != Kind::Global) fail("pickle REDUCE on something that is not a function");
   if (val(argsId).kind != Kind::Tuple) fail("pickle REDUCE arguments are not a tuple");
-  const std::string fn = val(callable).text;
-  const std::vector<uint32_t> a = val(argsId).items;
+  // The name and the arguments are read in place (the text of a global may be long; a copy per
+  // call would let a pickle multiply it).
+  const std::string& fn = val(callable).text;
+  enum class Function { RebuildTensor, RebuildParameter, OrderedDict, Fraction, CodecsEncode };
+  Function function;
   if (fn == "torch._utils._rebuild_tensor_v2" || fn == "torch._utils._rebuild_tensor")
-    return rebuildTensor(a);
-  if (fn == "torch._utils._rebuild_parameter" || fn == "torch._utils._rebuild_parameter_with_state") {
-    if (a.empty() || val(a[0]).kind != Kind::Tensor) fail("torch parameter rebuild without a tensor");
-    return a[0];
-  }
-  if (fn == "collections.OrderedDict") {
-    const uint32_t dict = makeKind(Kind::Dict);
-    if (a.empty()) return dict;
-    // OrderedDict(iterable of (key, value) pairs)
-    if (a.size() != 1 || (val(a[0]).kind != Kind::List && val(a[0]).kind != Kind::Tuple))
-      fail("OrderedDict arguments are not a list of pairs");
-    for (uint32_t pair : std::vector<uint32_t>(val(a[0]).items)) {
-      if (val(pair).kind != Kind::Tuple || val(pair).items.size() != 2)
+    function = Function::RebuildTensor;
+  else if (fn == "torch._utils._rebuild_parameter" || fn == "torch._utils._rebuild_parameter_with_state")
+    function = Function::RebuildParameter;
+  else if (fn == "collections.OrderedDict")
+    function = Function::OrderedDict;
+  else if (fn == "fractions.Fraction")
+    function = Function::Fraction;
+  else if (fn == "_codecs.encode")
+    function = Function::CodecsEncode;
+  else
+    fail(fmt::format("checkpoint uses a disallowed Python global '{}'", printable(fn)));
+  if (val(argsId).items.size() > kMaxCallArguments)
+    fail(fmt::format("pickle REDUCE of '{}' with {} arguments", fn, val(argsId).items.size()));
+  const std::vector<uint32_t> a = val(argsId).items;
+
+  switch (function) {
+    case Function::RebuildTensor:
+      return rebuildTensor(a);
+    case Function::RebuildParameter:
+      if (a.empty() || val(a[0]).kind != Kind::Tensor) fail("torch parameter rebuild without a tensor");
+      return a[0];
+    case Function::OrderedDict: {
+      if (a.empty()) return makeKind(Kind::Dict);
+      // OrderedDict(iterable of (key, value) pairs)
+      if (a.size() != 1 || (val(a[0]).kind != Kind::List && val(a[0]).kind != Kind::Tuple))
         fail("OrderedDict arguments are not a list of pairs");
-      const auto kv = val(pair).items;
-      val(dict).items.insert(val(dict).items.end(), kv.begin(), kv.end());
-    }
-    return dict;
-  }
-  if (fn == "fractions.Fraction") {
-    // Python <= 3.10 pickles Fraction('39/5'); newer versions pickle Fraction(39, 5).
-    int64_t num = 0, den = 1;
-    if (a.size() == 1 && val(a[0]).kind == Kind::Str) {
-      const std::string& s = val(a[0]).text;
-      const size_t slash = s.find('/');
-      try {
-        size_t used = 0;
-        num = std::stoll(s.substr(0, slash), &used);
-        if (used != (slash == std::string::npos ? s.size() : slash)) throw std::invalid_argument(s);
-        if (slash != std::string::npos) {
-          den = std::stoll(s.substr(slash + 1), &used);
-          if (used != s.size() - slash - 1) throw std::invalid_argument(s);
-        }
-      } catch (const std::logic_error&) {
-        fail(fmt::format("Fraction '{}' is not of the form 'n/d'", printable(s)));
+      std::vector<uint32_t> items;
+      for (uint32_t pair : val(a[0]).items) {
+        if (val(pair).kind != Kind::Tuple || val(pair).items.size() != 2)
+          fail("OrderedDict arguments are not a list of pairs");
+        items.insert(items.end(), val(pair).items.begin(), val(pair).items.end());
       }
-    } else if (a.size() == 2 && val(a[0]).kind == Kind::Int && val(a[1]).kind == Kind::Int) {
-      num = val(a[0]).integer;
-      den = val(a[1]).integer;
-    } else {
-      fail("Fraction arguments are neither a string nor two integers");
+      return makeContainer(Kind::Dict, std::move(items));
     }
-    if (den == 0) fail("Fraction with a zero denominator");
-    const uint32_t id = makeKind(Kind::Fraction);
-    val(id).integer = num;
-    val(id).index = den;
-    return id;
+    case Function::Fraction: {
+      // Python <= 3.10 pickles Fraction('39/5'); newer versions pickle Fraction(39, 5).
+      int64_t num = 0, den = 1;
+      if (a.size() == 1 && val(a[0]).kind == Kind::Str) {
+        const std::string& s = val(a[0]).text;
+        if (s.size() > kMaxFractionText) fail(fmt::format("Fraction '{}' is not of the form 'n/d'", printable(s)));
+        const size_t slash = s.find('/');
+        try {
+          size_t used = 0;
+          num = std::stoll(s.substr(0, slash), &used);
+          if (used != (slash == std::string::npos ? s.size() : slash)) throw std::invalid_argument(s);
+          if (slash != std::string::npos) {
+            den = std::stoll(s.substr(slash + 1), &used);
+            if (used != s.size() - slash - 1) throw std::invalid_argument(s);
+          }
+        } catch (const std::logic_error&) {
+          fail(fmt::format("Fraction '{}' is not of the form 'n/d'", printable(s)));
+        }
+      } else if (a.size() == 2 && val(a[0]).kind == Kind::Int && val(a[1]).kind == Kind::Int) {
+        num = val(a[0]).integer;
+        den = val(a[1]).integer;
+      } else {
+        fail("Fraction arguments are neither a string nor two integers");
+      }
+      if (den == 0) fail("Fraction with a zero denominator");
+      const uint32_t id = makeKind(Kind::Fraction);
+      val(id).integer = num;
+      val(id).index = den;
+      return id;
+    }
+    case Function::CodecsEncode:
+      // How protocol 2 pickles Python 3 bytes: encode(text, 'latin1').
+      if (a.size() != 2 || val(a[0]).kind != Kind::Str || val(a[1]).kind != Kind::Str)
+        fail("_codecs.encode arguments are not two strings");
+      return makeText(Kind::Bytes, val(a[0]).text);
   }
-  if (fn == "_codecs.encode") {
-    // How protocol 2 pickles Python 3 bytes: encode(text, 'latin1').
-    if (a.size() != 2 || val(a[0]).kind != Kind::Str || val(a[1]).kind != Kind::Str)
-      fail("_codecs.encode arguments are not two strings");
-    return makeText(Kind::Bytes, val(a[0]).text);
-  }
-  fail(fmt::format("checkpoint uses a disallowed Python global '{}'", printable(fn)));
+  fail("pickle REDUCE of an unknown function");  // unreachable: every Function is handled above
 }
 
 uint32_t Machine::persistentLoad(uint32_t pidId) {
@@ -540,6 +598,7 @@ uint32_t Machine::persistentLoad(uint32_t pidId) {
   if (numel.kind != Kind::Int || numel.integer < 0) fail("torch storage size is not a non-negative integer");
   s.key = key.text;
   s.numel = numel.integer;
+  charge(sizeof(StorageRef) + s.key.size());
   graph_.storages.push_back(std::move(s));
   const uint32_t id = makeKind(Kind::Storage);
   val(id).index = int64_t(graph_.storages.size() - 1);

@@ -8,10 +8,17 @@
 // Values live in one flat arena and refer to each other by index, so hostile nesting, cycles or
 // huge fan-out cannot exhaust the C++ stack or leak memory; only the JSON conversion recurses, and
 // it stops at a fixed depth.
+//
+// A pickle can name one value many times (memo, DUP), so a few bytes can describe values that are
+// exponentially large when copied or walked. Every reader of untrusted pickles therefore works
+// within a budget: `run` counts everything the values hold (records, list/tuple/dict items, text,
+// memo slots; at most 256 MiB) and `toJson` counts the JSON it builds (JsonBudget). Exceeding one
+// is a midistems::Error naming the file.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace midistems::nn::pickle {
@@ -75,10 +82,27 @@ struct Graph {
 // disallowed.
 Graph run(const uint8_t* data, size_t size, const std::string& context);
 
+// The JSON that conversions from one pickle may build. A value reached along several paths (a
+// list holding the same list twice, nested again and again) is converted once per path, so a
+// small pickle can describe JSON far larger than itself; every toJson call on the same pickle
+// shares one budget.
+class JsonBudget {
+ public:
+  // `context` prefixes the error (e.g. "model.th").
+  explicit JsonBudget(std::string context) : context_(std::move(context)) {}
+  // Counts one JSON node holding `textBytes` of text; throws midistems::Error once the total
+  // passes the budget.
+  void spend(size_t textBytes);
+
+ private:
+  std::string context_;
+  size_t spentBytes_ = 0;
+};
+
 // Converts a plain value (None, bool, int, float, str, list, tuple, dict, Fraction) to JSON.
 // Returns false (and leaves `out` unspecified) when the value holds anything else (tensors,
-// globals, bytes) or nests deeper than 64 levels.
-bool toJson(const Graph& graph, uint32_t id, nlohmann::json& out);
+// globals, bytes) or nests deeper than 64 levels. Throws midistems::Error when `budget` runs out.
+bool toJson(const Graph& graph, uint32_t id, nlohmann::json& out, JsonBudget& budget);
 
 // Looks up a string key in a Dict value; returns nullptr when absent (last duplicate wins).
 const uint32_t* dictFind(const Graph& graph, const Value& dict, const std::string& key);

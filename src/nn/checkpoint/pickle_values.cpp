@@ -1,15 +1,26 @@
 // Reading the values a pickle built: plain data as JSON, dict lookups, element types.
 #include "nn/checkpoint/pickle.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+
 namespace midistems::nn::pickle {
 namespace {
 
 // Real keyword arguments nest three or four levels; anything deeper is hostile or a cycle.
 constexpr int kMaxJsonDepth = 64;
+// What one JSON node costs, roughly: the 16-byte nlohmann::json value plus the vector slot or map
+// node that holds it (a map node with its key is ~80 bytes, an array slot 16).
+constexpr size_t kJsonNodeBytes = 64;
+// The JSON of one package: a real one has a few hundred nodes of keyword arguments and training
+// settings (tens of kilobytes); 64 MiB is a million nodes.
+constexpr size_t kMaxJsonBytes = size_t(64) << 20;
 
-bool toJsonAt(const Graph& g, uint32_t id, nlohmann::json& out, int depth) {
+bool toJsonAt(const Graph& g, uint32_t id, nlohmann::json& out, int depth, JsonBudget& budget) {
   if (depth > kMaxJsonDepth) return false;
   const Value& v = g.at(id);
+  budget.spend(v.kind == Kind::Str ? v.text.size() : 0);
   switch (v.kind) {
     case Kind::None:
       out = nullptr;
@@ -40,7 +51,7 @@ bool toJsonAt(const Graph& g, uint32_t id, nlohmann::json& out, int depth) {
       out = nlohmann::json::array();
       for (uint32_t item : v.items) {
         nlohmann::json j;
-        if (!toJsonAt(g, item, j, depth + 1)) return false;
+        if (!toJsonAt(g, item, j, depth + 1, budget)) return false;
         out.push_back(std::move(j));
       }
       return true;
@@ -52,8 +63,9 @@ bool toJsonAt(const Graph& g, uint32_t id, nlohmann::json& out, int depth) {
         if (key.kind == Kind::Str) k = key.text;
         else if (key.kind == Kind::Int) k = std::to_string(key.integer);
         else return false;
+        budget.spend(k.size());
         nlohmann::json j;
-        if (!toJsonAt(g, v.items[i + 1], j, depth + 1)) return false;
+        if (!toJsonAt(g, v.items[i + 1], j, depth + 1, budget)) return false;
         try {
           out[k] = std::move(j);
         } catch (const nlohmann::json::exception&) {
@@ -87,8 +99,17 @@ const char* dtypeName(DType dtype) {
   return kNames[size_t(dtype)];
 }
 
-bool toJson(const Graph& graph, uint32_t id, nlohmann::json& out) {
-  return toJsonAt(graph, id, out, 0);
+void JsonBudget::spend(size_t textBytes) {
+  const size_t bytes = kJsonNodeBytes + textBytes;
+  if (bytes > kMaxJsonBytes - spentBytes_)
+    throw Error(fmt::format("{}: the plain values in the pickle expand to more than {} MiB of JSON "
+                            "(one value repeated over and over)",
+                            context_, kMaxJsonBytes >> 20));
+  spentBytes_ += bytes;
+}
+
+bool toJson(const Graph& graph, uint32_t id, nlohmann::json& out, JsonBudget& budget) {
+  return toJsonAt(graph, id, out, 0, budget);
 }
 
 const uint32_t* dictFind(const Graph& graph, const Value& dict, const std::string& key) {

@@ -24,9 +24,10 @@ using pickle::Value;
 // The pickle of a real package is tens of kilobytes; one of a large language model a few
 // megabytes. Anything far beyond is hostile.
 constexpr uint64_t kMaxPickleBytes = uint64_t(256) << 20;
-// Deflate cannot expand more than ~1032:1, so a larger declared size is a lie.
-constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr int kMaxStateNesting = 8;
+// The tensor names of one package: 533 names of ~40 characters in a real HTDemucs package; 64 MiB
+// leaves room for a million tensors with long names.
+constexpr size_t kMaxTensorNameBytes = size_t(64) << 20;
 // Tensors may view one storage several times (tied weights, slices of a flat buffer); four times
 // the storage bytes in elements is far beyond any real checkpoint.
 constexpr uint64_t kMaxViewExpansion = 4;
@@ -79,7 +80,7 @@ class Package {
     return zip_name_locate(zip_.get(), entry.c_str(), 0);
   }
 
-  // The entry's uncompressed size, after checking it is possible for this file.
+  // The entry's size, after checking it is stored uncompressed and fits in this file.
   uint64_t entrySize(zip_int64_t index, const std::string& entry, uint64_t cap) const {
     zip_stat_t st;
     zip_stat_init(&st);
@@ -87,12 +88,14 @@ class Package {
         !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
         !(st.valid & ZIP_STAT_COMP_METHOD))
       throw Error(fmt::format("{}: cannot read zip entry '{}'", name_, entry));
-    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
-      throw Error(fmt::format("{}: zip entry '{}' uses an unsupported compression method", name_, entry));
-    const uint64_t limit = st.comp_method == ZIP_CM_STORE
-                               ? std::min<uint64_t>(st.comp_size, size_)
-                               : std::min<uint64_t>(st.comp_size, size_) * kMaxDeflateRatio + 64;
-    if (st.size > limit || st.size > cap)
+    // torch.save stores every entry uncompressed. A compressed one would be inflated into a
+    // buffer sized by its declared length, up to ~1000 times the bytes in the file, so it is
+    // refused rather than trusted.
+    if (st.comp_method != ZIP_CM_STORE)
+      throw Error(fmt::format("{}: zip entry '{}' is compressed; torch.save stores entries uncompressed "
+                              "(re-save the checkpoint with torch.save)",
+                              name_, entry));
+    if (st.size > std::min<uint64_t>(st.comp_size, size_) || st.size > cap)
       throw Error(fmt::format("{}: zip entry '{}' declares an impossible size ({} bytes)", name_, entry,
                               st.size));
     return st.size;
@@ -129,28 +132,56 @@ class Package {
   const std::string& name_;
 };
 
-// Collects name -> tensor id from a dict of tensors, flattening nested dicts as "outer.inner".
-void collectTensors(const Graph& g, const Value& dict, const std::string& prefix, int depth,
-                    std::vector<std::pair<std::string, uint32_t>>& out, const std::string& name) {
-  if (depth > kMaxStateNesting) throw Error(name + ": the state dict nests too deeply");
-  for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
-    const Value& key = g.at(dict.items[i]);
-    if (key.kind != Kind::Str) continue;
-    if (key.text == "__quantized")
-      throw Error(name + ": quantized (diffq) checkpoints are not supported; use a float model");
-    const uint32_t id = dict.items[i + 1];
-    const Value& v = g.at(id);
-    if (v.kind == Kind::Tensor) out.emplace_back(prefix + key.text, id);
-    else if (v.kind == Kind::Dict) collectTensors(g, v, prefix + key.text + ".", depth + 1, out, name);
+// Collects name -> tensor id from the state dict, flattening nested dicts as "outer.inner". Each
+// nested dict is walked once: a pickle can put one dict under many keys at every level (64 keys
+// over 8 levels name 64^8 tensors in a few kilobytes), so a dict reached again is an error. The
+// names built are counted against kMaxTensorNameBytes (a memoised long key can be reused in every
+// entry).
+class TensorCollector {
+ public:
+  TensorCollector(const Graph& g, const std::string& name) : g_(g), name_(name), walked_(g.values.size(), false) {}
+
+  void collect(uint32_t dictId, const std::string& prefix, int depth) {
+    if (depth > kMaxStateNesting) throw Error(name_ + ": the state dict nests too deeply");
+    if (walked_[dictId]) throw Error(name_ + ": the state dict holds the same nested dict more than once");
+    walked_[dictId] = true;
+    const Value& dict = g_.at(dictId);
+    for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
+      const Value& key = g_.at(dict.items[i]);
+      if (key.kind != Kind::Str) continue;
+      if (key.text == "__quantized")
+        throw Error(name_ + ": quantized (diffq) checkpoints are not supported; use a float model");
+      const uint32_t id = dict.items[i + 1];
+      const Value& v = g_.at(id);
+      if (v.kind == Kind::Tensor) tensors.emplace_back(joinName(prefix, key.text, ""), id);
+      else if (v.kind == Kind::Dict) collect(id, joinName(prefix, key.text, "."), depth + 1);
+    }
   }
-}
+
+  std::vector<std::pair<std::string, uint32_t>> tensors;
+
+ private:
+  std::string joinName(const std::string& prefix, const std::string& key, const char* suffix) {
+    const size_t bytes = prefix.size() + key.size() + std::strlen(suffix);
+    if (bytes > kMaxTensorNameBytes - nameBytes_)
+      throw Error(fmt::format("{}: the state dict's tensor names take more than {} MiB", name_,
+                              kMaxTensorNameBytes >> 20));
+    nameBytes_ += bytes;
+    return prefix + key + suffix;
+  }
+
+  const Graph& g_;
+  const std::string& name_;
+  std::vector<bool> walked_;  // by value id
+  size_t nameBytes_ = 0;
+};
 
 // Where the weights are: a Demucs package keeps them under "state"; training scripts use
 // "state_dict" / "model_state_dict" / "model"; a bare state dict is the root itself.
-const Value& findStateDict(const Graph& g, const Value& root) {
+uint32_t findStateDict(const Graph& g, uint32_t root) {
   for (const char* key : {"state", "state_dict", "model_state_dict", "model"})
-    if (const uint32_t* id = pickle::dictFind(g, root, key); id && g.at(*id).kind == Kind::Dict)
-      return g.at(*id);
+    if (const uint32_t* id = pickle::dictFind(g, g.at(root), key); id && g.at(*id).kind == Kind::Dict)
+      return *id;
   return root;
 }
 
@@ -202,29 +233,33 @@ Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string
   const Value& root = g.at(g.root);
   if (root.kind != Kind::Dict) throw Error(name + ": the pickle is not a dict (not a model package)");
   Checkpoint ckpt;
+  pickle::JsonBudget json(name);
   if (const uint32_t* id = pickle::dictFind(g, root, "klass"); id && g.at(*id).kind == Kind::Global)
     ckpt.klass = g.at(*id).text;
   if (const uint32_t* id = pickle::dictFind(g, root, "kwargs"); id && g.at(*id).kind == Kind::Dict) {
     // Each keyword on its own, so one unreadable value does not hide the others.
     const Value& kwargs = g.at(*id);
     for (size_t i = 0; i + 1 < kwargs.items.size(); i += 2) {
+      const Value& key = g.at(kwargs.items[i]);
+      if (key.kind != Kind::Str) continue;
+      json.spend(key.text.size());
       nlohmann::json value;
-      if (g.at(kwargs.items[i]).kind == Kind::Str && pickle::toJson(g, kwargs.items[i + 1], value))
-        ckpt.kwargs[g.at(kwargs.items[i]).text] = std::move(value);
+      if (pickle::toJson(g, kwargs.items[i + 1], value, json)) ckpt.kwargs[key.text] = std::move(value);
     }
   }
-  const Value& stateDict = findStateDict(g, root);
-  for (size_t i = 0; &stateDict != &root && i + 1 < root.items.size(); i += 2) {
+  const uint32_t stateDict = findStateDict(g, g.root);
+  for (size_t i = 0; stateDict != g.root && i + 1 < root.items.size(); i += 2) {
     const Value& key = g.at(root.items[i]);
-    if (key.kind != Kind::Str || key.text == "klass" || key.text == "kwargs" ||
-        &g.at(root.items[i + 1]) == &stateDict)
+    if (key.kind != Kind::Str || key.text == "klass" || key.text == "kwargs" || root.items[i + 1] == stateDict)
       continue;
+    json.spend(key.text.size());
     nlohmann::json value;
-    if (pickle::toJson(g, root.items[i + 1], value)) ckpt.extra[key.text] = std::move(value);
+    if (pickle::toJson(g, root.items[i + 1], value, json)) ckpt.extra[key.text] = std::move(value);
   }
 
-  std::vector<std::pair<std::string, uint32_t>> tensors;
-  collectTensors(g, stateDict, "", 0, tensors, name);
+  TensorCollector collector(g, name);
+  collector.collect(stateDict, "", 0);
+  std::vector<std::pair<std::string, uint32_t>>& tensors = collector.tensors;
   if (tensors.empty()) throw Error(name + ": no tensors in the checkpoint");
   // One storage at a time, each read once, however many tensors view it.
   std::stable_sort(tensors.begin(), tensors.end(), [&](const auto& a, const auto& b) {

@@ -25,6 +25,10 @@ class PickleWriter {
   PickleWriter& setitems() { return op('u'); }
   PickleWriter& append() { return op('a'); }
   PickleWriter& appends() { return op('e'); }
+  PickleWriter& list() { return op('l'); }
+  PickleWriter& dup() { return op('2'); }
+  PickleWriter& pop() { return op('0'); }
+  PickleWriter& stackGlobal() { return op(0x93); }
   PickleWriter& reduce() { return op('R'); }
   PickleWriter& build() { return op('b'); }
   PickleWriter& binpersid() { return op('Q'); }
@@ -93,42 +97,53 @@ inline uint32_t crc32(const std::string& data) {
   return ~crc;
 }
 
-// A zip of stored (uncompressed) entries, as torch.save writes them.
-inline std::string zipStored(const std::vector<std::pair<std::string, std::string>>& entries) {
+// One zip entry: `data` as it lies in the file, with the method and sizes its headers declare.
+struct ZipEntry {
+  std::string name, data;
+  uint16_t method = 0;  // 0 stored, 8 deflate
+  uint32_t uncompressedSize = 0, crc = 0;
+};
+
+inline ZipEntry storedEntry(const std::string& name, const std::string& data) {
+  return {name, data, 0, uint32_t(data.size()), crc32(data)};
+}
+
+// A zip with the given entries (no data descriptors, no zip64).
+inline std::string zipWith(const std::vector<ZipEntry>& entries) {
   std::string out, central;
   const auto le = [](std::string& s, uint64_t v, int n) {
     for (int i = 0; i < n; ++i) s += char(uint8_t(v >> (8 * i)));
   };
-  for (const auto& [name, data] : entries) {
-    const uint32_t offset = uint32_t(out.size()), crc = crc32(data);
+  for (const ZipEntry& e : entries) {
+    const uint32_t offset = uint32_t(out.size());
     le(out, 0x04034b50, 4);
     le(out, 20, 2);  // version needed
     le(out, 0, 2);   // flags
-    le(out, 0, 2);   // stored
-    le(out, 0, 4);   // time, date
-    le(out, crc, 4);
-    le(out, data.size(), 4);
-    le(out, data.size(), 4);
-    le(out, name.size(), 2);
+    le(out, e.method, 2);
+    le(out, 0, 4);  // time, date
+    le(out, e.crc, 4);
+    le(out, e.data.size(), 4);
+    le(out, e.uncompressedSize, 4);
+    le(out, e.name.size(), 2);
     le(out, 0, 2);
-    out += name + data;
+    out += e.name + e.data;
     le(central, 0x02014b50, 4);
     le(central, 20, 2);
     le(central, 20, 2);
     le(central, 0, 2);
-    le(central, 0, 2);
+    le(central, e.method, 2);
     le(central, 0, 4);
-    le(central, crc, 4);
-    le(central, data.size(), 4);
-    le(central, data.size(), 4);
-    le(central, name.size(), 2);
+    le(central, e.crc, 4);
+    le(central, e.data.size(), 4);
+    le(central, e.uncompressedSize, 4);
+    le(central, e.name.size(), 2);
     le(central, 0, 2);  // extra
     le(central, 0, 2);  // comment
     le(central, 0, 2);  // disk
     le(central, 0, 2);  // internal attributes
     le(central, 0, 4);  // external attributes
     le(central, offset, 4);
-    central += name;
+    central += e.name;
   }
   const uint32_t centralOffset = uint32_t(out.size());
   out += central;
@@ -140,6 +155,13 @@ inline std::string zipStored(const std::vector<std::pair<std::string, std::strin
   le(out, centralOffset, 4);
   le(out, 0, 2);
   return out;
+}
+
+// A zip of stored (uncompressed) entries, as torch.save writes them.
+inline std::string zipStored(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::vector<ZipEntry> stored;
+  for (const auto& [name, data] : entries) stored.push_back(storedEntry(name, data));
+  return zipWith(stored);
 }
 
 // float16 bit patterns of small exact values: 1.0, -2.0, 0.5, 3.0, 0.25, -0.125, 65504 (max),

@@ -190,16 +190,14 @@ TEST(TorchPackage, TensorsOutsideTheirStorageAreErrors) {
             std::string::npos);
 }
 
-TEST(TorchPackage, DeflatedEntriesAreReadToo) {
-  // The same tiny package re-zipped with deflate (as a user's zip tool might), written by libzip.
+TEST(TorchPackage, CompressedEntriesAreRefused) {
+  // The tiny package re-zipped with deflate (as a user's zip tool might), written by libzip:
+  // torch.save never compresses, and an inflated entry could be ~1000 times its size in the file.
   const auto dir = midistems::testing::scratchDir("deflated");
   const auto path = dir / "deflated.th";
-  std::string floats;
-  for (float f : {10.f, 20.f, 30.f, 40.f, 50.f}) floats.append(reinterpret_cast<const char*>(&f), 4);
   const std::vector<std::pair<std::string, std::string>> entries = {
       {"archive/data.pkl", midistems::testing::tinyTorchPackagePickle()},
-      {"archive/data/0", midistems::testing::leBytes16(midistems::testing::halfTestBits())},
-      {"archive/data/1", floats}};
+      {"archive/data/0", midistems::testing::leBytes16(midistems::testing::halfTestBits())}};
   int error = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
   ASSERT_NE(z, nullptr);
@@ -210,9 +208,14 @@ TEST(TorchPackage, DeflatedEntriesAreReadToo) {
     ASSERT_EQ(zip_set_file_compression(z, zip_uint64_t(index), ZIP_CM_DEFLATE, 9), 0);
   }
   ASSERT_EQ(zip_close(z), 0);
-  const Checkpoint ckpt = midistems::nn::loadCheckpoint(path);
-  EXPECT_EQ(ckpt.state.at("a.weight").data, midistems::testing::halfTestValues());
-  EXPECT_EQ(ckpt.state.at("b.bias").data, (std::vector<float>{30, 40, 50}));
+  try {
+    midistems::nn::loadCheckpoint(path);
+    ADD_FAILURE() << "a deflated package loaded";
+  } catch (const midistems::Error& e) {
+    EXPECT_EQ(std::string(e.what()), path.string() + ": zip entry 'archive/data.pkl' is compressed; torch.save "
+                                                     "stores entries uncompressed (re-save the checkpoint with "
+                                                     "torch.save)");
+  }
   std::filesystem::remove_all(dir);
 }
 
