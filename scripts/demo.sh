@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 BIN="${MIDISTEMS_BUILD_DIR:-build}/src/cli/midistems"
-"$BIN" demo -o demo-output
+# --offline: the demo never downloads a separation model, so it runs the same with or without a
+# network (an installed HTDemucs model is used, else the built-in DSP separator, said in one line).
+"$BIN" demo -o demo-output --offline
 echo "Listen to demo-output/demo_song.wav (the song) and demo-output/demo_song.preview.wav (the song re-played from its transcription)."

@@ -117,7 +117,8 @@ midistems::cli::CommandRegistration reg{70, [](CLI::App& app) {
   models->require_subcommand(1);
   models->footer(
       "Models live in $MIDISTEMS_MODELS_DIR, else $XDG_DATA_HOME/midistems/models, else\n"
-      "~/.local/share/midistems/models. $MIDISTEMS_MODELS_URL replaces the download location.");
+      "~/.local/share/midistems/models. $MIDISTEMS_MODELS_URL replaces the download location;\n"
+      "MIDISTEMS_OFFLINE=1 forbids downloads.");
 
   auto* list = models->add_subcommand("list", "Show the known models and whether they are installed");
   list->callback([] { listModels(); });

@@ -21,7 +21,10 @@ struct RunFlags {
 void addPipelineOptions(CLI::App* sub, RunFlags& flags) {
   sub->add_option("-o,--out", flags.outDir, "Output folder")->required();
   sub->add_option("--model", flags.options.model,
-                  "Separator: dsp, an HTDemucs model name or file (default: the best installed model, else dsp)");
+                  "Separator: dsp, an HTDemucs model name (downloaded when missing) or file (default: the best "
+                  "installed model, else htdemucs, downloaded on first use, else dsp)");
+  sub->add_flag("--offline", flags.options.offline,
+                "Never download a model: without an installed one, use dsp (also MIDISTEMS_OFFLINE=1)");
   sub->add_option("--preset", flags.options.preset,
                   "Synth preset for the preview's melodic parts (default: chosen per stem)");
   sub->add_option("--sample-rate", flags.options.previewSampleRate, "Preview sample rate")->capture_default_str();

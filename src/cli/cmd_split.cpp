@@ -40,8 +40,9 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("input", options->input, "Song to split (WAV, FLAC, MP3, OGG, ...)")->required();
   sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
   sub->add_option("--model", options->model,
-                  "dsp (the built-in DSP separator), an HTDemucs model name, or a .th/.safetensors file; "
-                  "default: the best installed model, else dsp");
+                  "dsp (the built-in DSP separator), an HTDemucs model name (downloaded when missing), or a "
+                  ".th/.safetensors file; default: the best installed model, else htdemucs, downloaded on first "
+                  "use, else dsp when it cannot be downloaded");
   sub->add_option("--stems", options->stems, "Comma-separated sources to write (default: all)");
   sub->add_option("--two-stems", options->twoStems,
                   "Write only SOURCE and no_SOURCE (the sum of the others), e.g. --two-stems vocals");
@@ -50,6 +51,8 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("--threads", options->threads, "Worker threads (0: one per core)")->capture_default_str();
   sub->add_option("--format", options->format, "wav or flac")->capture_default_str();
   sub->add_option("--bits", options->bits, "16, 24 or 32f (32-bit float WAV, no dither, no clipping)")->capture_default_str();
+  sub->add_flag("--offline", options->offline,
+                "Never download a model: without an installed one, use dsp (also MIDISTEMS_OFFLINE=1)");
   sub->add_flag("--json", flags->json, "Print a JSON summary on standard output");
   sub->callback([flags] {
     if (flags->json) midistems::ProgressBar::setSilenced(true);

@@ -49,6 +49,7 @@ PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const P
   split.input = song.string();
   split.outDir = (outDir / "stems").string();
   split.model = options.model;
+  split.offline = options.offline;
   split.threads = options.threads;
   split.quiet = options.quiet;
   const separate::SplitSongResult stems = separate::splitSong(split);

@@ -13,7 +13,9 @@
 namespace midistems::pipeline {
 
 struct PipelineOptions {
-  std::string model;          // separator: dsp, a model name or file; empty: best installed, else dsp
+  std::string model;          // separator: dsp, a model name or file; empty: best installed, else
+                              // htdemucs downloaded on first use, else dsp (see split_song.h)
+  bool offline = false;       // never download ($MIDISTEMS_OFFLINE does the same)
   int threads = 0;            // 0: one per core
   int previewSampleRate = 44100;
   std::string preset;         // synth preset for every melodic part; empty: chosen per GM program

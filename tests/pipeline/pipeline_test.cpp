@@ -107,7 +107,9 @@ TEST(Pipeline, DemoSongRoundTrip) {
 
 TEST(Pipeline, MissingSongFailsBeforeWritingAnything) {
   const fs::path out = testing::scratchDir("pipeline-missing");
-  EXPECT_THROW(runPipeline(out / "missing.wav", out / "result", {}), Error);
+  PipelineOptions options;
+  options.offline = true;
+  EXPECT_THROW(runPipeline(out / "missing.wav", out / "result", options), Error);
   EXPECT_FALSE(fs::exists(out / "result"));
 }
 

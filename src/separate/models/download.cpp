@@ -78,7 +78,7 @@ struct CurlCloser {
 
 void downloadVerified(const std::string& url, const std::filesystem::path& target,
                       const std::string& sha256Prefix,
-                      const std::function<void(uint64_t, uint64_t)>& progress) {
+                      const std::function<void(uint64_t, uint64_t)>& progress, long connectTimeoutSeconds) {
   static std::once_flag curlInit;
   std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 
@@ -99,7 +99,7 @@ void downloadVerified(const std::string& url, const std::filesystem::path& targe
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorText);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds);
   // A stalled transfer (under 1 kB/s for a minute) is abandoned rather than hanging forever.
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);

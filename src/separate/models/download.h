@@ -9,13 +9,14 @@ namespace midistems::separate {
 
 // Downloads `url` to a hidden temporary name beside `target`, hashing as it goes; renames it onto
 // `target` only when the SHA-256 starts with `sha256Prefix` (empty: no check). `progress` gets
-// (bytes received, bytes expected or 0). Throws midistems::Error with one line:
+// (bytes received, bytes expected or 0). Connecting (name lookup included) may take at most
+// `connectTimeoutSeconds`. Throws midistems::Error with one line:
 //   "cannot reach <host>: <reason>"              (name resolution, connection, TLS, timeout)
 //   "<url>: HTTP <code> (...)"                    (404 and other HTTP errors)
 //   "<url>: checksum mismatch (expected sha256 <prefix>..., got <hex>); download discarded"
 // and leaves neither `target` nor the temporary file behind on failure.
 void downloadVerified(const std::string& url, const std::filesystem::path& target,
                       const std::string& sha256Prefix,
-                      const std::function<void(uint64_t, uint64_t)>& progress);
+                      const std::function<void(uint64_t, uint64_t)>& progress, long connectTimeoutSeconds);
 
 }  // namespace midistems::separate

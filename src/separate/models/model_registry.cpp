@@ -80,6 +80,14 @@ std::filesystem::path modelsDir() {
   throw Error("cannot find a folder for models: set MIDISTEMS_MODELS_DIR (or HOME)");
 }
 
+bool offlineByEnvironment() {
+  const char* v = std::getenv("MIDISTEMS_OFFLINE");
+  if (!v || !*v) return false;
+  std::string value(v);
+  std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return value != "0" && value != "false" && value != "no" && value != "off";
+}
+
 std::string modelsBaseUrl() {
   std::string url = envOr("MIDISTEMS_MODELS_URL", kReleaseUrl);
   if (url.back() != '/') url += '/';
@@ -116,22 +124,29 @@ bool verifyFile(const std::filesystem::path& path, const std::string& sha256Pref
   return sha256File(path).compare(0, prefix.size(), prefix) == 0;
 }
 
-void fetchModel(const ModelEntry& model, const std::string& baseUrl, const FetchProgress& progress) {
+void fetchModel(const ModelEntry& model, const std::string& baseUrl, const FetchProgress& progress,
+                long connectTimeoutSeconds) {
   if (!model.supported)
     throw Error(fmt::format("model '{}' is not supported: {}", model.name, model.description));
   const auto dir = modelsDir();
+  std::vector<size_t> needed;  // files missing or damaged
+  for (size_t i = 0; i < model.files.size(); ++i)
+    if (!verifyFile(dir / model.files[i], model.sha256Prefixes[i])) needed.push_back(i);
+  if (needed.empty()) return;
+  if (offlineByEnvironment())
+    throw Error(fmt::format("model '{}' is not installed and downloads are off (MIDISTEMS_OFFLINE is set)",
+                            model.name));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error(fmt::format("{}: cannot create the models folder ({})", dir.string(), ec.message()));
   std::string base = baseUrl.empty() ? modelsBaseUrl() : baseUrl;
   if (base.back() != '/') base += '/';
-  for (size_t i = 0; i < model.files.size(); ++i) {
-    const auto target = dir / model.files[i];
-    if (verifyFile(target, model.sha256Prefixes[i])) continue;  // already there and intact
+  for (const size_t i : needed) {
     const auto report = [&](uint64_t received, uint64_t total) {
       if (progress) progress(model.files[i], received, total);
     };
-    downloadVerified(base + model.files[i], target, model.sha256Prefixes[i], report);
+    downloadVerified(base + model.files[i], dir / model.files[i], model.sha256Prefixes[i], report,
+                     connectTimeoutSeconds);
   }
 }
 

@@ -38,14 +38,27 @@ std::vector<std::filesystem::path> installedModelFiles(const ModelEntry& model);
 // How many of the model's files exist in modelsDir() (without checking their contents).
 size_t countInstalledFiles(const ModelEntry& model);
 
+// True when $MIDISTEMS_OFFLINE is set to anything but "", "0", "false", "no" or "off": then
+// Midistems downloads nothing (fetchModel refuses; split and run use what is installed).
+bool offlineByEnvironment();
+
+// How long a download may spend connecting (name lookup included) before its host counts as
+// unreachable. `models fetch`, asked for by name, is patient; the download that split and run
+// start on their own is not, so that a machine without a network falls back at once.
+inline constexpr long kConnectTimeoutSeconds = 30;
+inline constexpr long kAutomaticFetchConnectTimeoutSeconds = 5;
+
 // Called while downloading: file name, bytes received, bytes expected (0 while unknown).
 using FetchProgress = std::function<void(const std::string& file, uint64_t received, uint64_t total)>;
 
 // Downloads every file of `model` that is missing or fails its checksum from `baseUrl` + file
-// name into modelsDir(), each to a temporary name that is renamed into place only after its
-// SHA-256 prefix matched. Throws midistems::Error with one line: "cannot reach <host>: <reason>",
-// "<url>: HTTP 404 ...", "<url>: checksum mismatch ...". Never leaves a partial file.
-void fetchModel(const ModelEntry& model, const std::string& baseUrl, const FetchProgress& progress = {});
+// name (empty: modelsBaseUrl()) into modelsDir(), each to a temporary name that is renamed into
+// place only after its SHA-256 prefix matched. Throws midistems::Error with one line: "cannot
+// reach <host>: <reason>", "<url>: HTTP 404 ...", "<url>: checksum mismatch ...", or "downloads
+// are off ..." when a file is needed under offlineByEnvironment() (nothing is created then). Never
+// leaves a partial file.
+void fetchModel(const ModelEntry& model, const std::string& baseUrl, const FetchProgress& progress = {},
+                long connectTimeoutSeconds = kConnectTimeoutSeconds);
 
 // True when `path` exists and its SHA-256 starts with `sha256Prefix` (hex, any case).
 bool verifyFile(const std::filesystem::path& path, const std::string& sha256Prefix);

@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 using midistems::AudioBuffer;
 using midistems::Error;
 
+using midistems::separate::ModelEntry;
 using SplitOptions = midistems::separate::SplitSongOptions;
 
 struct OpenedSeparator {
@@ -47,7 +48,15 @@ OpenedSeparator openHTDemucsModel(const std::vector<fs::path>& files,
   ht.overlap = options.overlap;
   ht.shifts = options.shifts;
   ht.threads = options.threads;
-  return {midistems::separate::openHTDemucs(files, bagWeights, ht), description};
+  return {midistems::separate::openHTDemucs(files, bagWeights, ht), description, ""};
+}
+
+// An installed registry model; `why` tells how it was chosen or obtained.
+OpenedSeparator openInstalledModel(const ModelEntry& model, const SplitOptions& options, std::string why = "") {
+  OpenedSeparator opened = openHTDemucsModel(midistems::separate::installedModelFiles(model), model.bagWeights,
+                                             options, model.name);
+  opened.why = std::move(why);
+  return opened;
 }
 
 bool looksLikeCheckpointPath(const std::string& model) {
@@ -56,25 +65,72 @@ bool looksLikeCheckpointPath(const std::string& model) {
 }
 
 // The model a plain `split` uses: the best fully installed 4-stem HTDemucs release
-// (htdemucs_ft, then htdemucs), else the DSP separator.
-const midistems::separate::ModelEntry* bestInstalledModel() {
-  for (const char* name : {"htdemucs_ft", "htdemucs"}) {
-    const auto* entry = midistems::separate::findModel(name);
+// (htdemucs_ft, then the first-use model, normally htdemucs), else none.
+const ModelEntry* bestInstalledModel(const ModelEntry& firstUse) {
+  for (const ModelEntry* entry : {midistems::separate::findModel("htdemucs_ft"), &firstUse}) {
     if (entry && entry->supported && midistems::separate::countInstalledFiles(*entry) == entry->files.size())
       return entry;
   }
   return nullptr;
 }
 
+// Downloads the missing files of `model` into modelsDir(), with a progress bar per file once the
+// server answers (on a terminal, unless quiet). Connecting gives up after a few seconds. Throws
+// midistems::Error with one line when the model cannot be had.
+void downloadForSplit(const ModelEntry& model, bool showProgress) {
+  std::unique_ptr<midistems::ProgressBar> bar;
+  std::string current;
+  const auto report = [&](const std::string& file, uint64_t received, uint64_t total) {
+    if (total == 0) return;  // no answer yet
+    if (file != current) {
+      if (bar) bar->finish();
+      bar = std::make_unique<midistems::ProgressBar>(
+          fmt::format("download {} ({:.0f} MB)", file, double(total) / 1e6), showProgress);
+      current = file;
+    }
+    if (received >= total) bar->finish();  // shown whole even when the checksum then fails
+    else bar->update(double(received) / double(total));
+  };
+  midistems::separate::fetchModel(model, "", report, midistems::separate::kAutomaticFetchConnectTimeoutSeconds);
+  if (bar) bar->finish();
+}
+
+std::string downloadedNote() {
+  return fmt::format(" (downloaded to {})", midistems::separate::modelsDir().string());
+}
+
 OpenedSeparator openSeparator(const SplitOptions& options) {
-  if (options.model == "dsp") return {openDsp(options), "dsp"};
+  if (options.model == "dsp") return {openDsp(options), "dsp", ""};
+  const bool offline = options.offline || midistems::separate::offlineByEnvironment();
   if (options.model.empty()) {
-    if (const auto* best = bestInstalledModel())
-      return openHTDemucsModel(midistems::separate::installedModelFiles(*best), best->bagWeights, options, best->name);
-    return {openDsp(options), "dsp", " (no HTDemucs model installed; run: midistems models fetch htdemucs)"};
+    const ModelEntry& firstUse =
+        options.firstUseModel ? *options.firstUseModel : *midistems::separate::findModel("htdemucs");
+    if (const auto* best = bestInstalledModel(firstUse)) return openInstalledModel(*best, options);
+    if (offline)
+      return {openDsp(options), "dsp",
+              fmt::format(" (no HTDemucs model installed and downloads are off; run: midistems models fetch {})",
+                          firstUse.name)};
+    // First use: fetch the default model as Demucs does, but never fail the split over it.
+    try {
+      downloadForSplit(firstUse, !options.quiet);
+    } catch (const Error& e) {
+      return {openDsp(options), "dsp",
+              fmt::format(" (model {} is not installed and could not be downloaded: {}; --offline skips the download)",
+                          firstUse.name, e.what())};
+    }
+    return openInstalledModel(firstUse, options, downloadedNote());
   }
-  if (const auto* entry = midistems::separate::findModel(options.model))
-    return openHTDemucsModel(midistems::separate::installedModelFiles(*entry), entry->bagWeights, options, entry->name);
+  if (const auto* entry = midistems::separate::findModel(options.model)) {
+    // Named explicitly: fetch it when missing, and fail rather than separate with another model.
+    if (!entry->supported || offline || midistems::separate::countInstalledFiles(*entry) == entry->files.size())
+      return openInstalledModel(*entry, options);
+    try {
+      downloadForSplit(*entry, !options.quiet);
+    } catch (const Error& e) {
+      throw Error(fmt::format("--model {}: not installed, and the download failed: {}", entry->name, e.what()));
+    }
+    return openInstalledModel(*entry, options, downloadedNote());
+  }
   if (looksLikeCheckpointPath(options.model)) {
     std::error_code ec;
     if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");

@@ -5,13 +5,21 @@
 // renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
 //
 // Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s), or a
-// checkpoint file; by default the best installed HTDemucs release, else dsp (said on stderr).
+// checkpoint file; by default the best installed HTDemucs release. On first use, when none is
+// installed, the default release (htdemucs) is downloaded into modelsDir() with a progress bar;
+// when that cannot be done (offline, refused, truncated, wrong checksum, disk full) the DSP
+// separator is used and one line on stderr says why. Offline (options.offline or
+// $MIDISTEMS_OFFLINE) nothing is downloaded. A registry model named with --model is downloaded
+// too when missing, but a failure is then an error: the user asked for that model, not for dsp.
+// --model dsp and checkpoint files never download.
 // Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
 // refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
 // the stems back to the input's rate, so they line up sample for sample with the mix.
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "separate/models/model_registry.h"
 
 namespace midistems::separate {
 
@@ -27,6 +35,10 @@ struct SplitSongOptions {
   std::string format = "wav";
   std::string bits = "24";
   bool quiet = false;  // no progress bar
+  bool offline = false;  // never download ($MIDISTEMS_OFFLINE does the same)
+  // What a split without `model` downloads when no model is installed; nullptr: the registry's
+  // htdemucs.
+  const ModelEntry* firstUseModel = nullptr;
 };
 
 struct SplitSongResult {

@@ -1,18 +1,22 @@
 // End-to-end tests of `midistems split` with the DSP separator: bad inputs fail with exit status 2,
 // a single line on standard error and nothing in the output folder; good inputs give stems that
-// match the separator's own output.
+// match the separator's own output. The first-use download of the default model is tried against
+// a local HTTP server (or a closed local port); every other split runs with MIDISTEMS_OFFLINE=1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numbers>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <utility>
 
 #include "core/audio_file.h"
 #include "core/npy.h"
 #include "separate/dsp/dsp_separator.h"
+#include "separate/models/local_http_server.h"
 #include "support/fixtures.h"
 #include "support/run_cli.h"
 
@@ -25,8 +29,10 @@ using testing::CommandResult;
 using testing::quoted;
 using testing::slurp;
 
-CommandResult runSplit(const fs::path& scratch, const std::string& args) {
-  return testing::runMidistems(scratch, "split " + args);
+// Splits never reach the real download host: offline unless a test gives another environment.
+CommandResult runSplit(const fs::path& scratch, const std::string& args,
+                       const std::string& env = "MIDISTEMS_OFFLINE=1") {
+  return testing::runMidistems(scratch, "split " + args, env);
 }
 
 size_t filesIn(const fs::path& dir) {
@@ -239,11 +245,123 @@ TEST(SplitCli, CheckpointPathMatchesTheReferencePipeline) {
   }
 }
 
+// First use: no model installed, downloads allowed, the default model (htdemucs) fetched from
+// `url` into `models`, straight to 127.0.0.1 whatever proxy the machine has.
+std::string onlineEnv(const fs::path& models, const std::string& url) {
+  return "MIDISTEMS_OFFLINE= MIDISTEMS_MODELS_DIR=" + quoted(models) + " MIDISTEMS_MODELS_URL=" + testing::quoted(url) +
+         " no_proxy='*' NO_PROXY='*'";
+}
+
+// The file of the registry's htdemucs, the model a plain split downloads on first use.
+constexpr const char* kDefaultModelFile = "955717e8-8726e21a.th";
+
+// A URL on a local port that nothing listens on: connections are refused.
+std::string closedPortUrl() {
+  testing::LocalHttpServer server({});
+  return server.url();
+}
+
+struct FirstUse {
+  fs::path dir, models;
+  explicit FirstUse(const std::string& name) : dir(testing::scratchDir(name)), models(dir / "models") {
+    writeFloatWav(dir / "song.wav", testSong(44100, 2, 0.5));
+  }
+  std::string args(const std::string& extra = "") const {
+    return quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + extra;
+  }
+};
+
+// The fallback contract: exit 0, the four DSP stems, exactly one line on standard error that says
+// the DSP separator is used and why.
+void expectDspFallback(const CommandResult& r, const fs::path& outDir, const std::string& reason) {
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("split: using the built-in DSP separator (model htdemucs is not installed and could not be "
+                        "downloaded: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+  EXPECT_EQ(filesIn(outDir), 4u);
+}
+
+TEST(SplitCliFirstUse, RefusedConnectionFallsBackToDsp) {
+  const FirstUse t("split-firstuse-refused");
+  const auto r = runSplit(t.dir, t.args(), onlineEnv(t.models, closedPortUrl()));
+  expectDspFallback(r, t.dir / "out", "cannot reach 127.0.0.1: ");
+  EXPECT_EQ(filesIn(t.models), 0u);
+}
+
+TEST(SplitCliFirstUse, TruncatedDownloadFallsBackAndInstallsNothing) {
+  const FirstUse t("split-firstuse-truncated");
+  testing::LocalHttpServer server({{kDefaultModelFile, std::string(300000, 'm')}});
+  server.truncateBodiesTo(100000);
+  const auto r = runSplit(t.dir, t.args(), onlineEnv(t.models, server.url()));
+  expectDspFallback(r, t.dir / "out", std::string(kDefaultModelFile) + ": download failed");
+  EXPECT_EQ(server.requests(), 1);
+  // Not the model, nor a partial copy of it: the next split tries again.
+  EXPECT_EQ(filesIn(t.models), 0u);
+  const auto again = runSplit(t.dir, t.args(), onlineEnv(t.models, server.url()));
+  expectDspFallback(again, t.dir / "out", "download failed");
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(SplitCliFirstUse, WrongChecksumFallsBackAndInstallsNothing) {
+  const FirstUse t("split-firstuse-badsum");
+  testing::LocalHttpServer server({{kDefaultModelFile, std::string(300000, 'm')}});
+  const auto r = runSplit(t.dir, t.args(" --json"), onlineEnv(t.models, server.url()));
+  expectDspFallback(r, t.dir / "out", "checksum mismatch (expected sha256 8726e21a...");
+  EXPECT_NE(r.out.find("\"model\": \"dsp\""), std::string::npos) << r.out;
+  EXPECT_EQ(server.requests(), 1);
+  EXPECT_EQ(filesIn(t.models), 0u);
+}
+
+// --offline, MIDISTEMS_OFFLINE=1 and --model dsp never open a connection, though a server is
+// there to answer.
+TEST(SplitCliFirstUse, OfflineAndDspNeverConnect) {
+  const FirstUse t("split-firstuse-offline");
+  testing::LocalHttpServer server({{kDefaultModelFile, std::string(300000, 'm')}});
+  const std::string online = onlineEnv(t.models, server.url());
+  for (const auto& [args, env] : {std::pair{t.args(" --offline"), online},
+                                  std::pair{t.args(), online + " MIDISTEMS_OFFLINE=1"}}) {
+    const auto r = runSplit(t.dir, args, env);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "split: using the built-in DSP separator (no HTDemucs model installed and downloads are off; "
+                     "run: midistems models fetch htdemucs)\n");
+    EXPECT_EQ(filesIn(t.dir / "out"), 4u);
+  }
+  const auto dsp = runSplit(t.dir, t.args(" --model dsp"), online);
+  ASSERT_EQ(dsp.status, 0) << dsp.err;
+  EXPECT_EQ(dsp.err, "split: using the built-in DSP separator\n");
+  // A model named explicitly is not downloaded offline either: the error of today.
+  const auto named = runSplit(t.dir, quoted(t.dir / "song.wav") + " -o " + quoted(t.dir / "named") +
+                                         " --model htdemucs --offline", online);
+  expectCleanFailure(named, t.dir / "named", "model 'htdemucs' is not installed; run: midistems models fetch htdemucs");
+  const auto fetch = testing::runMidistems(t.dir, "models fetch htdemucs", online + " MIDISTEMS_OFFLINE=1");
+  EXPECT_EQ(fetch.status, 2);
+  EXPECT_EQ(fetch.err, "midistems: error: model 'htdemucs' is not installed and downloads are off "
+                       "(MIDISTEMS_OFFLINE is set)\n");
+  EXPECT_EQ(server.requests(), 0);
+  EXPECT_FALSE(fs::exists(t.models));
+}
+
+// --model htdemucs asks for that model: it is downloaded when missing, and when that fails the
+// split fails (status 2, nothing written) instead of quietly using another separator.
+TEST(SplitCliFirstUse, NamedModelThatCannotBeDownloadedIsAnError) {
+  const FirstUse t("split-firstuse-named");
+  const auto refused = runSplit(t.dir, t.args(" --model htdemucs"), onlineEnv(t.models, closedPortUrl()));
+  expectCleanFailure(refused, t.dir / "out",
+                     "--model htdemucs: not installed, and the download failed: cannot reach 127.0.0.1: ");
+  testing::LocalHttpServer server({{kDefaultModelFile, std::string(300000, 'm')}});
+  const auto wrong = runSplit(t.dir, t.args(" --model htdemucs"), onlineEnv(t.models, server.url()));
+  expectCleanFailure(wrong, t.dir / "out", "checksum mismatch");
+  EXPECT_EQ(server.requests(), 1);
+  EXPECT_EQ(filesIn(t.models), 0u);
+}
+
 TEST(SplitCli, HelpExitsCleanly) {
   const fs::path dir = testing::scratchDir("split-help");
   const auto r = runSplit(dir, "--help");
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("--two-stems"), std::string::npos);
+  EXPECT_NE(r.out.find("--offline"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // A minimal HTTP/1.0 file server on 127.0.0.1 and an ephemeral port, for download tests: GET of a
-// known path answers 200 with its bytes, anything else 404. One connection at a time.
+// known path answers 200 with its bytes, anything else 404. One connection at a time; every
+// connection accepted counts as a request.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -37,6 +38,9 @@ class LocalHttpServer {
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
   int requests() const { return requests_; }
+  // From now on a file's answer announces its whole length but sends only its first `bytes`
+  // before closing the connection: a download cut short.
+  void truncateBodiesTo(size_t bytes) { truncateTo_ = bytes; }
 
  private:
   void serve() {
@@ -60,7 +64,7 @@ class LocalHttpServer {
         response = "HTTP/1.0 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
       } else {
         response = "HTTP/1.0 200 OK\r\nContent-Length: " + std::to_string(it->second.size()) +
-                   "\r\nConnection: close\r\n\r\n" + it->second;
+                   "\r\nConnection: close\r\n\r\n" + it->second.substr(0, truncateTo_);
       }
       for (size_t sent = 0; sent < response.size();) {
         const ssize_t n = ::send(client, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
@@ -76,6 +80,7 @@ class LocalHttpServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> requests_{0};
+  std::atomic<size_t> truncateTo_{std::string::npos};
   std::thread thread_;
 };
 

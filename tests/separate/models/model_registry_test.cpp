@@ -1,39 +1,23 @@
 // The registry's facts, the install folder rules, and downloads against a local HTTP server
-// (success, wrong checksum, 404, unreachable): a failed fetch never leaves a file behind.
+// (success, wrong checksum, truncated, 404, unreachable, offline): a failed fetch never leaves a
+// file behind.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <optional>
 
 #include "core/error.h"
 #include "local_http_server.h"
 #include "separate/models/model_registry.h"
 #include "separate/models/sha256.h"
 #include "support/fixtures.h"
+#include "support/scoped_env.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using midistems::separate::ModelEntry;
-
-// Sets an environment variable for one scope and restores the old value.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using midistems::testing::ScopedEnv;
 
 std::string errorOf(const std::function<void()>& f) {
   try {
@@ -126,10 +110,22 @@ TEST(ModelRegistry, MissingModelNamesTheFetchCommand) {
   fs::remove_all(dir);
 }
 
+TEST(ModelRegistry, OfflineByEnvironment) {
+  const std::pair<const char*, bool> cases[] = {{nullptr, false}, {"", false},     {"0", false},
+                                                {"false", false}, {"No", false},   {"OFF", false},
+                                                {"1", true},      {"true", true},  {"yes", true}};
+  for (const auto& [value, offline] : cases) {
+    ScopedEnv env("MIDISTEMS_OFFLINE", value);
+    EXPECT_EQ(midistems::separate::offlineByEnvironment(), offline) << (value ? value : "(unset)");
+  }
+}
+
 // A made-up two-file model served by the local server. Constructing it also keeps any proxy
-// settings of the environment away from 127.0.0.1.
+// settings of the environment away from 127.0.0.1 and allows downloads (the test suite runs with
+// MIDISTEMS_OFFLINE=1).
 struct ServedModel {
   ScopedEnv noProxy{"no_proxy", "*"};
+  ScopedEnv online{"MIDISTEMS_OFFLINE", nullptr};
   std::string first = std::string(200000, 'm') + "first model file";
   std::string second = "second model file";
   ModelEntry entry;
@@ -192,6 +188,45 @@ TEST(ModelDownload, WrongChecksumLeavesNoFile) {
       << message;
   EXPECT_TRUE(filesIn(dir).empty());
   fs::remove_all(dir);
+}
+
+// A connection that closes before the announced length arrived: curl reports it, and neither
+// the file nor its temporary copy stays, so the model does not count as installed.
+TEST(ModelDownload, TruncatedBodyLeavesNoFile) {
+  const auto dir = midistems::testing::scratchDir("models-truncated");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  server.truncateBodiesTo(model.first.size() / 2);
+  const std::string message = errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); });
+  EXPECT_EQ(message.rfind(server.url() + "aaaa0001-x.th: download failed (", 0), 0u) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+  EXPECT_EQ(server.requests(), 1);
+  EXPECT_TRUE(filesIn(dir).empty());
+  EXPECT_EQ(midistems::separate::countInstalledFiles(model.entry), 0u);
+  fs::remove_all(dir);
+}
+
+// MIDISTEMS_OFFLINE=1: a model with a missing file is refused without a connection or a folder
+// being made; an intact one is accepted.
+TEST(ModelDownload, OfflineEnvironmentDownloadsNothing) {
+  const auto dir = midistems::testing::scratchDir("models-offline") / "models";
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  {
+    ScopedEnv offline("MIDISTEMS_OFFLINE", "1");
+    EXPECT_EQ(errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); }),
+              "model 'tiny' is not installed and downloads are off (MIDISTEMS_OFFLINE is set)");
+    EXPECT_FALSE(fs::exists(dir));
+  }
+  EXPECT_EQ(server.requests(), 0);
+  midistems::separate::fetchModel(model.entry, server.url());
+  EXPECT_EQ(server.requests(), 2);
+  ScopedEnv offline("MIDISTEMS_OFFLINE", "1");
+  EXPECT_EQ(errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); }), "");
+  EXPECT_EQ(server.requests(), 2);
+  fs::remove_all(dir.parent_path());
 }
 
 TEST(ModelDownload, NotFoundIsAClearErrorAndLeavesNoFile) {
