@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-BIN="${MIDISTEMS_BUILD_DIR:-build}/src/cli/midistems"
+BIN="${MIDISTEMS_BUILD_DIR:-build}/bin/midistems"
 "$BIN" demo -o demo-output
 echo "Listen to demo-output/demo_song.wav (the song) and demo-output/demo_song.preview.wav (the song re-played from its transcription)."
