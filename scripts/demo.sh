@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-BIN="${MIDISTEMS_BUILD_DIR:-build}/src/cli/midistems"
+BIN="${MIDISTEMS_BUILD_DIR:-build}/bin/midistems"
 # --offline: the demo never downloads a separation model, so it runs the same with or without a
 # network (an installed HTDemucs model is used, else the built-in DSP separator, said in one line).
 "$BIN" demo -o demo-output --offline

@@ -1,6 +1,7 @@
 #pragma once
-// Running the built `midistems` command from a test (its path comes from the MIDISTEMS_CLI
-// definition the test's CMakeLists.txt sets) and capturing its exit status and output.
+// Running a program from a test and capturing its exit status and output; runMidistems runs the
+// built `midistems` command (its path comes from the MIDISTEMS_CLI definition the test's
+// CMakeLists.txt sets).
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -29,12 +30,12 @@ inline std::string quoted(const std::filesystem::path& p) {
   return s;
 }
 
-// Runs `[env] midistems <args>`, with standard output and error captured through files in
+// Runs `[env] program <args>`, with standard output and error captured through files in
 // `scratch` (removed afterwards).
-inline CommandResult runMidistems(const std::filesystem::path& scratch, const std::string& args,
-                                  const std::string& env = "") {
+inline CommandResult runProgram(const std::filesystem::path& scratch, const std::filesystem::path& program,
+                                const std::string& args, const std::string& env = "") {
   const auto out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  const std::string command = env + " " + quoted(MIDISTEMS_CLI) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  const std::string command = env + " " + quoted(program) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
   const int raw = std::system(command.c_str());
   CommandResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -44,5 +45,13 @@ inline CommandResult runMidistems(const std::filesystem::path& scratch, const st
   std::filesystem::remove(err);
   return r;
 }
+
+#ifdef MIDISTEMS_CLI
+// Runs `[env] midistems <args>` (the built command).
+inline CommandResult runMidistems(const std::filesystem::path& scratch, const std::string& args,
+                                  const std::string& env = "") {
+  return runProgram(scratch, MIDISTEMS_CLI, args, env);
+}
+#endif
 
 }  // namespace midistems::testing

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/data_dirs.h"
 #include "core/error.h"
 #include "separate/models/download.h"
 #include "separate/models/sha256.h"
@@ -72,11 +73,7 @@ const ModelEntry* findModel(const std::string& name) {
 
 std::filesystem::path modelsDir() {
   if (const char* dir = std::getenv("MIDISTEMS_MODELS_DIR"); dir && *dir) return dir;
-  // XDG Base Directory spec: relative values of XDG_DATA_HOME are invalid and must be ignored.
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/')
-    return std::filesystem::path(xdg) / "midistems" / "models";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::filesystem::path(home) / ".local" / "share" / "midistems" / "models";
+  if (const auto data = userDataDir(); !data.empty()) return data / "models";
   throw Error("cannot find a folder for models: set MIDISTEMS_MODELS_DIR (or HOME)");
 }
 

@@ -6,7 +6,11 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
 
+#include "core/data_dirs.h"
 #include "core/error.h"
 #include "core/resample.h"
 #include "core/thread_pool.h"
@@ -14,10 +18,6 @@
 #include "transcribe/basic_pitch/harmonic_conv.h"
 #include "transcribe/basic_pitch/network.h"
 #include "transcribe/basic_pitch/tfjs_graph.h"
-
-#ifndef MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL
-#define MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL ""
-#endif
 
 namespace midistems::transcribe {
 
@@ -246,19 +246,46 @@ BasicPitchModel BasicPitchModel::load(const std::filesystem::path& modelDir) {
   return model;
 }
 
-std::filesystem::path BasicPitchModel::defaultModelDir() {
-  if (const char* env = std::getenv("MIDISTEMS_BASIC_PITCH_MODEL"); env && *env) {
-    const std::filesystem::path dir(env);
-    if (!std::filesystem::exists(dir / "model.json"))
+std::filesystem::path BasicPitchModel::findModelDir(const std::filesystem::path& bundledData, const char* envValue,
+                                                    const std::filesystem::path& userData) {
+  namespace fs = std::filesystem;
+  const auto holdsModel = [](const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_regular_file(dir / "model.json", ec);
+  };
+  std::vector<std::string> searched;
+  if (!bundledData.empty()) {
+    if (holdsModel(bundledData / "basic-pitch")) return bundledData / "basic-pitch";
+    searched.push_back((bundledData / "basic-pitch").string());
+  } else {
+    searched.push_back("the folder beside the command (/proc/self/exe unreadable)");
+  }
+  if (envValue && *envValue) {
+    const fs::path dir(envValue);
+    if (!holdsModel(dir))
       throw Error(dir.string() + ": no model.json here (MIDISTEMS_BASIC_PITCH_MODEL must name the basic-pitch "
                                  "model folder)");
     return dir;
   }
-  const std::filesystem::path dir(MIDISTEMS_BASIC_PITCH_DEFAULT_MODEL);
-  if (dir.empty() || !std::filesystem::exists(dir / "model.json"))
-    throw Error("basic-pitch model not found: run scripts/setup.sh (installs @spotify/basic-pitch into "
-                "third_party/npm) or set MIDISTEMS_BASIC_PITCH_MODEL to its model folder");
-  return dir;
+  searched.push_back("$MIDISTEMS_BASIC_PITCH_MODEL (not set)");
+  if (!userData.empty()) {
+    if (holdsModel(userData / "basic-pitch")) return userData / "basic-pitch";
+    searched.push_back((userData / "basic-pitch").string());
+  } else {
+    searched.push_back("the user's data folder ($XDG_DATA_HOME and $HOME not set)");
+  }
+  std::string places;
+  for (const auto& place : searched) {
+    if (!places.empty()) places += ", ";
+    places += place;
+  }
+  throw Error("basic-pitch model not found (searched for model.json in " + places +
+              "): run scripts/setup.sh, then build (and cmake --install) again, or set MIDISTEMS_BASIC_PITCH_MODEL to a "
+              "basic-pitch model folder");
+}
+
+std::filesystem::path BasicPitchModel::defaultModelDir() {
+  return findModelDir(bundledDataDir(), std::getenv("MIDISTEMS_BASIC_PITCH_MODEL"), userDataDir());
 }
 
 void BasicPitchModel::setThreads(int threads) { impl_->threads = std::max(1, threads); }

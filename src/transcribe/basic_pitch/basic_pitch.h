@@ -49,10 +49,19 @@ class BasicPitchModel {
   // Reads model.json and its weight shard from modelDir. Throws midistems::Error with a one-line
   // message on a missing, truncated or malformed model.
   static BasicPitchModel load(const std::filesystem::path& modelDir);
-  // $MIDISTEMS_BASIC_PITCH_MODEL if set, else the npm package installed by scripts/setup.sh in
-  // the source tree. Throws midistems::Error (telling the user to run scripts/setup.sh) when no
-  // model folder is found.
+  // The model folder used when none is given: the first of
+  //   1. basic-pitch/ in the data folder next to the executable (bundledDataDir(): an installed
+  //      copy, or the build tree's copy of the npm package that scripts/setup.sh installs);
+  //   2. $MIDISTEMS_BASIC_PITCH_MODEL when set; it must then hold model.json, or this throws;
+  //   3. basic-pitch/ in the user's data folder (userDataDir(): $XDG_DATA_HOME/midistems, else
+  //      ~/.local/share/midistems).
+  // A folder counts when it holds model.json. Throws midistems::Error with a one-line message
+  // listing the places searched when none does.
   static std::filesystem::path defaultModelDir();
+  // The same search with its inputs given: the two data folders (empty: unknown, skipped) and
+  // the variable's value (null or empty: not set).
+  static std::filesystem::path findModelDir(const std::filesystem::path& bundledData, const char* envValue,
+                                            const std::filesystem::path& userData);
 
   BasicPitchModel(BasicPitchModel&&) noexcept;
   BasicPitchModel& operator=(BasicPitchModel&&) noexcept;

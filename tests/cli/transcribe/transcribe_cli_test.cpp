@@ -30,9 +30,8 @@ CommandResult runTranscribe(const fs::path& scratch, const std::string& args, co
   return testing::runMidistems(scratch, "transcribe -q " + args, env);
 }
 
-bool haveModel() {
-  return fs::exists(testing::sourcePath("third_party/npm/node_modules/@spotify/basic-pitch/model/model.json"));
-}
+// The build tree's copy of the model, which the built command finds relative to itself.
+bool haveModel() { return fs::exists(fs::path(MIDISTEMS_BUILD_DATA_DIR) / "basic-pitch" / "model.json"); }
 
 #define REQUIRE_MODEL()                                                                          \
   do {                                                                                           \
@@ -144,8 +143,8 @@ TEST(TranscribeCli, BadOptionsAreRefused) {
 TEST(TranscribeCli, MissingModelIsAnErrorNamingTheFolder) {
   const fs::path dir = testing::scratchDir("transcribe-nomodel");
   writeWav(dir / "a.wav", melody({{0.1, 0.5, 60}}, 1.0));
-  const auto r = runTranscribe(dir, quoted(dir / "a.wav") + " -o " + quoted(dir / "out.mid"),
-                               "MIDISTEMS_BASIC_PITCH_MODEL=" + quoted(dir / "no-model"));
+  const auto r = runTranscribe(dir, quoted(dir / "a.wav") + " -o " + quoted(dir / "out.mid") + " --model " +
+                                        quoted(dir / "no-model"));
   expectCleanFailure(r, dir, {"a.wav"}, "no-model");
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/error.h"
 #include "support/fixtures.h"
 #include "test_model.h"
 
@@ -141,6 +142,53 @@ TEST(BasicPitchModelFiles, EnvironmentVariableNamesTheModelFolder) {
     ::setenv("MIDISTEMS_BASIC_PITCH_MODEL", saved.c_str(), 1);
   else
     ::unsetenv("MIDISTEMS_BASIC_PITCH_MODEL");
+}
+
+// The search order on folders that only look like model folders (findModelDir checks for
+// model.json; load() checks the rest).
+TEST(BasicPitchModelFiles, SearchIsBesideTheCommandThenTheVariableThenUserData) {
+  const ScratchFolder scratch("search");
+  const fs::path bundled = scratch.path / "bundled", env = scratch.path / "env", user = scratch.path / "user";
+  for (const auto& dir : {bundled / "basic-pitch", env, user / "basic-pitch"}) {
+    fs::create_directories(dir);
+    writeText(dir / "model.json", "{}");
+  }
+  const auto find = [](const fs::path& b, const char* e, const fs::path& u) {
+    return BasicPitchModel::findModelDir(b, e, u);
+  };
+  const auto error = [&](const fs::path& b, const char* e, const fs::path& u) -> std::string {
+    try {
+      find(b, e, u);
+    } catch (const Error& err) {
+      return err.what();
+    }
+    ADD_FAILURE() << "no error";
+    return "";
+  };
+  EXPECT_EQ(find(bundled, env.c_str(), user), bundled / "basic-pitch");
+  EXPECT_EQ(find(scratch.path / "no-bundle", env.c_str(), user), env);
+  EXPECT_EQ(find({}, env.c_str(), user), env);
+  EXPECT_EQ(find({}, nullptr, user), user / "basic-pitch");
+  EXPECT_EQ(find({}, "", user), user / "basic-pitch");
+  // A variable naming a folder without model.json is an error, not a reason to look further.
+  const std::string wrong = error({}, scratch.path.c_str(), user);
+  EXPECT_NE(wrong.find(scratch.path.string() + ": no model.json here (MIDISTEMS_BASIC_PITCH_MODEL"),
+            std::string::npos)
+      << wrong;
+  // Nothing found: one line listing every place searched, in order.
+  fs::remove(user / "basic-pitch" / "model.json");
+  const std::string none = error(scratch.path / "no-bundle", nullptr, user);
+  EXPECT_EQ(none.find('\n'), std::string::npos) << none;
+  const size_t at1 = none.find((scratch.path / "no-bundle" / "basic-pitch").string());
+  const size_t at2 = none.find("$MIDISTEMS_BASIC_PITCH_MODEL (not set)");
+  const size_t at3 = none.find((user / "basic-pitch").string());
+  EXPECT_EQ(none.rfind("basic-pitch model not found", 0), 0u) << none;
+  EXPECT_TRUE(at1 != std::string::npos && at2 != std::string::npos && at3 != std::string::npos && at1 < at2 &&
+              at2 < at3)
+      << none;
+  const std::string unknown = error({}, nullptr, {});
+  EXPECT_NE(unknown.find("beside the command (/proc/self/exe unreadable)"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("$XDG_DATA_HOME and $HOME not set"), std::string::npos) << unknown;
 }
 
 TEST(BasicPitchInput, EmptyShortSilentAndNonFinite) {
