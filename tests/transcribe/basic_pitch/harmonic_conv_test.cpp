@@ -3,6 +3,8 @@
 // ends of the CQT.
 #include <gtest/gtest.h>
 
+#include "support/random_values.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -16,14 +18,6 @@ namespace {
 
 using transcribe::FoldedStackConv;
 namespace kernels = transcribe::kernels;
-
-std::vector<float> randomValues(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
 
 // Max abs difference between the folded convolution and conv2dSame on the stack.
 double foldedVsStacked(int outChannels, bool relu) {

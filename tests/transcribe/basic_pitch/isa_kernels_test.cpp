@@ -4,6 +4,8 @@
 // level, so the results must be identical to the bit.
 #include <gtest/gtest.h>
 
+#include "support/random_values.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -18,14 +20,6 @@ namespace midistems::testing {
 namespace {
 
 namespace kernels = transcribe::kernels;
-
-std::vector<float> randomValues(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
 
 size_t differingValues(const std::vector<float>& a, const std::vector<float>& b) {
   size_t differing = 0;
