@@ -18,6 +18,7 @@
 #include "separate/dsp/dsp_separator.h"
 #include "separate/models/local_http_server.h"
 #include "support/fixtures.h"
+#include "support/reference_stems.h"
 #include "support/run_cli.h"
 
 namespace midistems {
@@ -232,17 +233,7 @@ TEST(SplitCli, CheckpointPathMatchesTheReferencePipeline) {
   const auto r = runSplit(dir, quoted(dir / "song.wav") + " -o " + quoted(dir / "out") + " --model " +
                                    quoted(testing::fixturePath("htdemucs/small4/htdemucs_ref.th")) + " --bits 32f");
   ASSERT_EQ(r.status, 0) << r.err;
-  const char* names[] = {"drums", "bass", "other", "vocals"};
-  for (int s = 0; s < 4; ++s) {
-    const AudioBuffer stem = readAudio(dir / "out" / (std::string(names[s]) + ".wav"));
-    ASSERT_EQ(stem.numFrames(), n);
-    double worst = 0;
-    for (int c = 0; c < 2; ++c)
-      for (int64_t i = 0; i < n; ++i)
-        worst = std::max(worst, double(std::fabs(stem.channels[size_t(c)][size_t(i)] -
-                                                 reference.data[size_t((s * 2 + c) * n + i)])));
-    EXPECT_LT(worst, 1e-4) << names[s];
-  }
+  testing::expectStemsMatchReference(dir / "out", reference, n);
 }
 
 // First use: no model installed, downloads allowed, the default model (htdemucs) fetched from

@@ -21,6 +21,7 @@
 #include "separate/models/sha256.h"
 #include "separate/split/split_song.h"
 #include "support/fixtures.h"
+#include "support/reference_stems.h"
 #include "support/scoped_env.h"
 
 namespace midistems::separate {
@@ -92,17 +93,7 @@ TEST(SplitSongFirstUse, DownloadsVerifiesAndUsesTheModel) {
   EXPECT_EQ(server.requests(), 1);
   EXPECT_EQ(filesIn(models), small.files);
   EXPECT_TRUE(verifyFile(models / small.files[0], prefix));
-  const char* names[] = {"drums", "bass", "other", "vocals"};
-  for (int s = 0; s < 4; ++s) {
-    const AudioBuffer stem = readAudio(dir / "out" / (std::string(names[s]) + ".wav"));
-    ASSERT_EQ(stem.numFrames(), n);
-    double worst = 0;
-    for (int c = 0; c < 2; ++c)
-      for (int64_t i = 0; i < n; ++i)
-        worst = std::max(worst, double(std::fabs(stem.channels[size_t(c)][size_t(i)] -
-                                                 reference.data[size_t((s * 2 + c) * n + i)])));
-    EXPECT_LT(worst, 1e-4) << names[s];
-  }
+  testing::expectStemsMatchReference(dir / "out", reference, n);
 
   // Installed now: the next split uses it without a connection, even offline.
   writeFixtureSong(dir / "short.wav", input, 44100);
