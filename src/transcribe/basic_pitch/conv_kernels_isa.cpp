@@ -132,27 +132,29 @@ void gemm(const float* a, int64_t rowStride, int64_t m, int64_t k, const float* 
 }
 
 // Stride-1 convolution with N outputs from channel planes (planes[t][c][j] = padded[t][j][c]):
-// kWide neighbouring output columns share a register, one register per output channel, Blocks
-// groups of columns at a time for independent FMA chains; each output still sums its taps in TF
-// order (time, frequency, channel).
-template <int N, int Blocks>
-void convPlanarBlock(const float* planes, int64_t planeLength, int t, int f0, int time, int padTime,
-                     const Conv2dShape& s, const float* weights, VecWide (&acc)[Blocks][N]) {
+// kWide neighbouring output columns share a register, one register per output channel. A block
+// computes Outs of the N output channels (from `o0`) for Blocks groups of columns, so that
+// Blocks x Outs accumulators plus the loaded columns fit the register file: each loaded column
+// feeds Outs FMAs and each broadcast weight Blocks FMAs. Each output still sums its taps in TF
+// order (time, frequency, channel), so the grouping never changes a result.
+template <int N, int Outs, int Blocks>
+void convPlanarBlock(const float* planes, int64_t planeLength, int t, int f0, int o0, int time, int padTime,
+                     const Conv2dShape& s, const float* weights, VecWide (&acc)[Blocks][Outs]) {
   const int64_t planeRow = int64_t(s.inChannels) * planeLength;
   for (int b = 0; b < Blocks; ++b)
-    for (int o = 0; o < N; ++o) acc[b][o] = VecWide{} * 0.0f;
+    for (int o = 0; o < Outs; ++o) acc[b][o] = VecWide{} * 0.0f;
   for (int kt = 0; kt < s.kernelTime; ++kt) {
     const int ti = t + kt - padTime;
     if (ti < 0 || ti >= time) continue;  // zero padding in time
     const float* rowPlanes = planes + ti * planeRow + f0;
-    const float* w = weights + int64_t(kt) * s.kernelFreq * s.inChannels * N;
+    const float* w = weights + int64_t(kt) * s.kernelFreq * s.inChannels * N + o0;
     for (int kf = 0; kf < s.kernelFreq; ++kf)
       for (int c = 0; c < s.inChannels; ++c, w += N) {
         const float* x = rowPlanes + c * planeLength + kf;
-        for (int b = 0; b < Blocks; ++b) {
-          const VecWide xb = loadWide(x + b * kWide);
-          for (int o = 0; o < N; ++o) acc[b][o] += xb * w[o];
-        }
+        VecWide xb[Blocks];
+        for (int b = 0; b < Blocks; ++b) xb[b] = loadWide(x + b * kWide);
+        for (int o = 0; o < Outs; ++o)
+          for (int b = 0; b < Blocks; ++b) acc[b][o] += xb[b] * w[o];
       }
   }
 }
@@ -160,29 +162,35 @@ void convPlanarBlock(const float* planes, int64_t planeLength, int t, int f0, in
 template <int N>
 void convPlanar(const float* planes, int64_t planeLength, int time, int outFreq, int padTime, const Conv2dShape& s,
                 const float* weights, const float* bias, bool relu, float* output, RowRange rows) {
-  // Two column groups need 2 * N accumulators: only with AVX-512's 32 vector registers.
-  constexpr int kBlocks = kWide == 16 ? 2 : 1;
-  auto store = [&](int t, int f0, const VecWide* acc) {
-    float* out = output + (int64_t(t) * outFreq + f0) * N;
-    for (int lane = 0; lane < kWide && f0 + lane < outFreq; ++lane)
-      for (int o = 0; o < N; ++o) {
-        float v = acc[o][lane];
-        if (bias) v += bias[o];
-        out[lane * N + o] = relu ? std::max(v, 0.0f) : v;
-      }
+  // AVX-512's 32 registers hold all N outputs for two column groups (2 x N accumulators); AVX2's
+  // 16 hold four outputs for three column groups (12 accumulators, three columns, one weight).
+  constexpr int kOuts = kWide == 16 ? N : 4;
+  constexpr int kBlocks = kWide == 16 ? 2 : 3;
+  static_assert(N % kOuts == 0);
+  auto store = [&]<int B>(int t, int f0, int o0, const VecWide(&acc)[B][kOuts]) {
+    float* out = output + (int64_t(t) * outFreq + f0) * N + o0;
+    for (int b = 0; b < B; ++b)
+      for (int lane = 0; lane < kWide && f0 + b * kWide + lane < outFreq; ++lane)
+        for (int o = 0; o < kOuts; ++o) {
+          float v = acc[b][o][lane];
+          if (bias) v += bias[o0 + o];
+          out[int64_t(b * kWide + lane) * N + o] = relu ? std::max(v, 0.0f) : v;
+        }
   };
   for (int t = rows.begin; t < rows.end; ++t) {
     int f0 = 0;
-    for (; f0 + kBlocks * kWide <= outFreq; f0 += kBlocks * kWide) {
-      VecWide acc[kBlocks][N];
-      convPlanarBlock<N, kBlocks>(planes, planeLength, t, f0, time, padTime, s, weights, acc);
-      for (int b = 0; b < kBlocks; ++b) store(t, f0 + b * kWide, acc[b]);
-    }
-    for (; f0 < outFreq; f0 += kWide) {
-      VecWide acc[1][N];
-      convPlanarBlock<N, 1>(planes, planeLength, t, f0, time, padTime, s, weights, acc);
-      store(t, f0, acc[0]);
-    }
+    for (; f0 + kBlocks * kWide <= outFreq; f0 += kBlocks * kWide)
+      for (int o0 = 0; o0 < N; o0 += kOuts) {
+        VecWide acc[kBlocks][kOuts];
+        convPlanarBlock<N, kOuts, kBlocks>(planes, planeLength, t, f0, o0, time, padTime, s, weights, acc);
+        store(t, f0, o0, acc);
+      }
+    for (; f0 < outFreq; f0 += kWide)
+      for (int o0 = 0; o0 < N; o0 += kOuts) {
+        VecWide acc[1][kOuts];
+        convPlanarBlock<N, kOuts, 1>(planes, planeLength, t, f0, o0, time, padTime, s, weights, acc);
+        store(t, f0, o0, acc);
+      }
   }
 }
 
