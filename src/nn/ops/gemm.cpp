@@ -5,7 +5,29 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/cpu_isa.h"
+
 namespace midistems::nn {
+namespace {
+
+// oneDNN picks its own kernels for the CPU it runs on. When MIDISTEMS_ISA holds our kernels below
+// what the CPU has, oneDNN is held to the same level, so that a forced level measures what a CPU of
+// that level would do. It must be set before oneDNN's first kernel is made: on the first GEMM.
+void matchOneDnnToActiveIsa() {
+  static const bool done = [] {
+    if (activeIsaLevel() < supportedIsaLevel()) {
+#if defined(__AVX2__)
+      dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2);
+#else
+      dnnl_set_max_cpu_isa(dnnl_cpu_isa_sse41);
+#endif
+    }
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -15,6 +37,7 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
+  matchOneDnnToActiveIsa();
   const dnnl_status_t status =
       dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (status != dnnl_success)
