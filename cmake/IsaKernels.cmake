@@ -35,6 +35,8 @@ function(midistems_add_isa_kernels library)
     if(level STREQUAL "avx512")
       # Read by midistems_flags' -march choice (cmake/Warnings.cmake).
       set_target_properties(${objects} PROPERTIES MIDISTEMS_ISA_ARCH x86-64-v4)
+      # Loops the compiler vectorises on its own use the full 512-bit registers at this level.
+      target_compile_options(${objects} PRIVATE -mprefer-vector-width=512)
       set_property(GLOBAL APPEND PROPERTY MIDISTEMS_ISA_OBJECT_LIBRARIES ${objects})
     endif()
     target_sources(${library} PRIVATE $<TARGET_OBJECTS:${objects}>)
