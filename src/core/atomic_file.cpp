@@ -1,8 +1,12 @@
 #include "core/atomic_file.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <system_error>
@@ -13,12 +17,37 @@ namespace midistems {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Temporaries of `target` left by a process that was killed before it could remove them (a large
+// download interrupted with Ctrl-C, a crash): those whose process is gone and which nobody has
+// written for ten minutes (a writer on another machine sharing the folder keeps its file fresh).
+void removeStaleTemporaries(const fs::path& dir, const fs::path& target) {
+  const std::string prefix = "." + target.filename().string() + ".partial-";
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return;
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid() || ::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;
+    const auto written = fs::last_write_time(entry.path(), ec);
+    if (ec || now - written < std::chrono::minutes(10)) continue;
+    fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
   static std::atomic<unsigned> counter{0};
   fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw Error(target_.string() + ": output folder does not exist");
+  removeStaleTemporaries(dir, target_);
   temp_ = dir / ("." + target_.filename().string() + ".partial-" + std::to_string(::getpid()) + "-" +
                  std::to_string(counter++));
 }

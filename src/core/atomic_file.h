@@ -1,7 +1,8 @@
 #pragma once
 // Never leave a half-written output: write to a hidden temporary name beside the target and rename
 // it into place only when everything succeeded. A destroyed, uncommitted AtomicFile removes its
-// temporary file.
+// temporary file; a new AtomicFile for the same target removes temporaries that a killed process
+// left behind (its process gone, the file untouched for ten minutes).
 #include <filesystem>
 
 namespace midistems {

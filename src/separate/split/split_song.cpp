@@ -99,49 +99,6 @@ std::string downloadedNote() {
   return fmt::format(" (downloaded to {})", midistems::separate::modelsDir().string());
 }
 
-OpenedSeparator openSeparator(const SplitOptions& options) {
-  if (options.model == "dsp") return {openDsp(options), "dsp", ""};
-  const bool offline = options.offline || midistems::separate::offlineByEnvironment();
-  if (options.model.empty()) {
-    const ModelEntry& firstUse =
-        options.firstUseModel ? *options.firstUseModel : *midistems::separate::findModel("htdemucs");
-    if (const auto* best = bestInstalledModel(firstUse)) return openInstalledModel(*best, options);
-    if (offline)
-      return {openDsp(options), "dsp",
-              fmt::format(" (no HTDemucs model installed and downloads are off; run: midistems models fetch {})",
-                          firstUse.name)};
-    // First use: fetch the default model as Demucs does, but never fail the split over it.
-    try {
-      downloadForSplit(firstUse, !options.quiet);
-    } catch (const Error& e) {
-      return {openDsp(options), "dsp",
-              fmt::format(" (model {} is not installed and could not be downloaded: {}; --offline skips the download)",
-                          firstUse.name, e.what())};
-    }
-    return openInstalledModel(firstUse, options, downloadedNote());
-  }
-  if (const auto* entry = midistems::separate::findModel(options.model)) {
-    // Named explicitly: fetch it when missing, and fail rather than separate with another model.
-    if (!entry->supported || offline || midistems::separate::countInstalledFiles(*entry) == entry->files.size())
-      return openInstalledModel(*entry, options);
-    try {
-      downloadForSplit(*entry, !options.quiet);
-    } catch (const Error& e) {
-      throw Error(fmt::format("--model {}: not installed, and the download failed: {}", entry->name, e.what()));
-    }
-    return openInstalledModel(*entry, options, downloadedNote());
-  }
-  if (looksLikeCheckpointPath(options.model)) {
-    std::error_code ec;
-    if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");
-    return openHTDemucsModel({fs::path(options.model)}, {}, options, options.model);
-  }
-  std::string known = "dsp";
-  for (const auto& m : midistems::separate::knownModels())
-    if (m.supported) known += ", " + m.name;
-  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors file)", options.model, known));
-}
-
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
   size_t start = 0;
@@ -189,6 +146,52 @@ std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vect
     if (seen.insert(name).second) plan.push_back({name, {indexOf(name, "--stems")}});
   if (plan.empty()) throw Error("--stems: no source named");
   return plan;
+}
+
+OpenedSeparator openSeparator(const SplitOptions& options) {
+  if (options.model == "dsp") return {openDsp(options), "dsp", ""};
+  const bool offline = options.offline || midistems::separate::offlineByEnvironment();
+  if (options.model.empty()) {
+    const ModelEntry& firstUse =
+        options.firstUseModel ? *options.firstUseModel : *midistems::separate::findModel("htdemucs");
+    if (const auto* best = bestInstalledModel(firstUse)) return openInstalledModel(*best, options);
+    if (offline)
+      return {openDsp(options), "dsp",
+              fmt::format(" (no HTDemucs model installed and downloads are off; run: midistems models fetch {})",
+                          firstUse.name)};
+    // First use: fetch the default model as Demucs does, but never fail the split over it. A bad
+    // --stems fails before the download, not after it.
+    planOutputs(options, firstUse.sources);
+    try {
+      downloadForSplit(firstUse, !options.quiet);
+    } catch (const Error& e) {
+      return {openDsp(options), "dsp",
+              fmt::format(" (model {} is not installed and could not be downloaded: {}; --offline skips the download)",
+                          firstUse.name, e.what())};
+    }
+    return openInstalledModel(firstUse, options, downloadedNote());
+  }
+  if (const auto* entry = midistems::separate::findModel(options.model)) {
+    // Named explicitly: fetch it when missing, and fail rather than separate with another model.
+    if (!entry->supported || offline || midistems::separate::countInstalledFiles(*entry) == entry->files.size())
+      return openInstalledModel(*entry, options);
+    planOutputs(options, entry->sources);
+    try {
+      downloadForSplit(*entry, !options.quiet);
+    } catch (const Error& e) {
+      throw Error(fmt::format("--model {}: not installed, and the download failed: {}", entry->name, e.what()));
+    }
+    return openInstalledModel(*entry, options, downloadedNote());
+  }
+  if (looksLikeCheckpointPath(options.model)) {
+    std::error_code ec;
+    if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");
+    return openHTDemucsModel({fs::path(options.model)}, {}, options, options.model);
+  }
+  std::string known = "dsp";
+  for (const auto& m : midistems::separate::knownModels())
+    if (m.supported) known += ", " + m.name;
+  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors file)", options.model, known));
 }
 
 AudioBuffer toStereo(AudioBuffer audio, const std::string& path) {

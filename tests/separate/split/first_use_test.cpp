@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/audio_file.h"
+#include "core/error.h"
 #include "core/npy.h"
 #include "separate/models/local_http_server.h"
 #include "separate/models/model_registry.h"
@@ -104,6 +105,45 @@ TEST(SplitSongFirstUse, DownloadsVerifiesAndUsesTheModel) {
   EXPECT_EQ(splitSong(options).model, "small4");
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "split: using model small4\n");
   EXPECT_EQ(server.requests(), 1);
+  fs::remove_all(dir);
+}
+
+// A source name the model does not have is an error before anything is downloaded (the default
+// model is 84 MB).
+TEST(SplitSongFirstUse, UnknownStemFailsBeforeTheDownload) {
+  const fs::path dir = testing::scratchDir("split-first-use-bad-stem");
+  ModelEntry model;
+  model.name = "tiny";
+  model.files = {"tiny-00000000.th"};
+  model.sha256Prefixes = {"00000000"};
+  model.sources = {"drums", "bass", "other", "vocals"};
+  testing::LocalHttpServer server(std::map<std::string, std::string>{{model.files[0], std::string(1000, 'x')}});
+  const fs::path models = dir / "models";
+  ScopedEnv modelsDir("MIDISTEMS_MODELS_DIR", models.c_str());
+  ScopedEnv url("MIDISTEMS_MODELS_URL", server.url().c_str());
+  ScopedEnv online("MIDISTEMS_OFFLINE", nullptr);
+  ScopedEnv noProxy("no_proxy", "*");
+  fs::create_directories(dir);
+  AudioBuffer song(2, 4410, 44100);
+  writeAudio(dir / "song.wav", song, {AudioContainer::Wav, SampleFormat::Float32});
+
+  SplitSongOptions options;
+  options.input = (dir / "song.wav").string();
+  options.outDir = (dir / "out").string();
+  options.quiet = true;
+  options.firstUseModel = &model;
+  for (const char* stems : {"vocal", "drums,guitar"}) {
+    options.stems = stems;
+    try {
+      splitSong(options);
+      ADD_FAILURE() << "--stems " << stems << " was accepted";
+    } catch (const midistems::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("--stems: unknown source"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(server.requests(), 0);
+  EXPECT_TRUE(filesIn(models).empty());
+  EXPECT_FALSE(fs::exists(dir / "out"));
   fs::remove_all(dir);
 }
 
