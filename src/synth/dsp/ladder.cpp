@@ -86,11 +86,13 @@ inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
   const T y2 = G2 * u + c2;
   const T y3 = G3 * u + c3;
   const T y4 = G4 * u + c4;
-  // Trapezoidal integrator states: s' = y + v = 2 y - s.
-  s_[0] = flushTiny(2.0f * y1 - s_[0]);
-  s_[1] = flushTiny(2.0f * y2 - s_[1]);
-  s_[2] = flushTiny(2.0f * y3 - s_[2]);
-  s_[3] = flushTiny(2.0f * y4 - s_[3]);
+  // Trapezoidal integrator states: s' = y + v = 2 y - s. Tiny states are flushed once per run, at
+  // the end of process(), not here on the loop's critical path (a state cannot decay from 1e-15 to
+  // the subnormal range within one run).
+  s_[0] = 2.0f * y1 - s_[0];
+  s_[1] = 2.0f * y2 - s_[1];
+  s_[2] = 2.0f * y3 - s_[2];
+  s_[3] = 2.0f * y4 - s_[3];
   return y4 * c.makeup;
 }
 
@@ -107,7 +109,7 @@ void LadderFilter<T>::process(T* io, int n) {
     io[i] = tick(io[i], c);
   }
   current_ = target_;
-  for (T& s : s_) s = zeroIfNotFinite(s);  // one NaN input must not poison the voice for ever
+  for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));  // one NaN input must not poison the voice for ever
 }
 
 template <class T>
@@ -118,7 +120,7 @@ void LadderFilter<T>::processModulated(T* io, int n, const T* cutoffHz, const T*
     io[i] = tick(io[i], current_);
   }
   target_ = current_;
-  for (T& s : s_) s = zeroIfNotFinite(s);
+  for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));
 }
 
 template class LadderFilter<float>;
