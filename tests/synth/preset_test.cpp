@@ -123,10 +123,15 @@ TEST(Parameters, TableIsConsistent) {
     EXPECT_GE(info.max, info.defaultValue) << info.id;
     EXPECT_GE(info.versionAdded, 1);
     EXPECT_EQ(findParam(info.id), static_cast<Param>(i));
+    // fromNormalized clamps into [min, max], so the law is checked by its ends and its order.
+    const float tolerance = 1e-5f * std::max(std::fabs(info.min), std::fabs(info.max));
+    EXPECT_NEAR(info.fromNormalized(0.0f), info.min, tolerance) << info.id;
+    EXPECT_NEAR(info.fromNormalized(1.0f), info.max, tolerance) << info.id;
+    float previous = info.min;
     for (float n : {0.0f, 0.25f, 0.5f, 1.0f}) {
       const float v = info.fromNormalized(n);
-      EXPECT_GE(v, info.min);
-      EXPECT_LE(v, info.max);
+      EXPECT_GE(v, previous) << info.id << " at " << n;
+      previous = v;
       if (!info.stepped()) {
         EXPECT_NEAR(info.toNormalized(v), n, 1e-4f) << info.id;
       }
