@@ -1,6 +1,5 @@
 #include "transcribe/basic_pitch/network.h"
 
-#include <algorithm>
 #include <set>
 #include <string>
 
@@ -164,11 +163,11 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
       if (filter.shape.size() != 4 || filter.shape[0] != 1 || filter.shape[2] != 1 || filter.shape[3] != 1)
         g.fail("low-pass filter " + conv.inputs[1] + " is not [1,taps,1,1]");
       oct.lowpass = filter.floats;
-      const int64_t lowpassStride = strideAt(g, conv, 2);
-      oct.lowpassStride = int(std::clamp<int64_t>(lowpassStride, 0, 17));  // out of range: refused below
+      const int64_t lowpassStride = strideAt(g, conv, 2);  // checked before it is narrowed to int
       if (oct.lowpass.empty() || lowpassStride < 1 || lowpassStride > 16 || oct.lowpassPadBefore < 0 ||
-          oct.lowpassPadAfter < 0 || oct.lowpassPadBefore + oct.lowpassPadAfter > 4096)
+          oct.lowpassPadAfter < 0 || int64_t(oct.lowpassPadBefore) + oct.lowpassPadAfter > 4096)
         g.fail("low-pass " + conv.name + " has implausible sizes");
+      oct.lowpassStride = int(lowpassStride);
       signal = &g.node(forwardTo(g, conv, "MirrorPad").inputs.at(0));
     }
     net.octaves.push_back(std::move(oct));

@@ -129,7 +129,8 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
         std::ifstream shard(shardPath, std::ios::binary);
         if (!shard) g.fail("weight shard " + rel + " not found");
         const uintmax_t shardBytes = std::filesystem::file_size(shardPath, ec);
-        if (ec || shardBytes > kMaxWeightBytes - weightBytes)
+        if (ec) g.fail("weight shard " + rel + " is not a regular file");
+        if (shardBytes > kMaxWeightBytes - weightBytes)
           g.fail("weight shards take more than " + std::to_string(kMaxWeightBytes >> 20) + " MiB (at " + rel + ")");
         weightBytes += shardBytes;
         std::ostringstream s;
