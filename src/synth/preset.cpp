@@ -1,8 +1,8 @@
 #include "synth/preset.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -11,6 +11,9 @@ namespace midistems::synth {
 namespace {
 
 using nlohmann::json;
+
+// A preset file is untrusted input; the factory presets are under 1 KB.
+constexpr size_t kMaxPresetBytes = size_t(1) << 20;
 
 // One function per format step, so a preset written in any older format is brought forward one
 // version at a time (the Surge-style revision log rather than scattered version comparisons).
@@ -34,14 +37,17 @@ float parseValue(Param p, const json& value, const std::string& source) {
     if (info.scale != ParamScale::Toggle) throw Error(where + ": expects a number, not true/false");
     number = value.get<bool>() ? 1.0f : 0.0f;
   } else if (value.is_number()) {
-    number = value.get<float>();
+    // Compared as a double: a value beyond float's range must not become infinity first.
+    const double x = value.get<double>();
+    if (!(x >= info.min && x <= info.max))
+      throw Error(where + ": value " + value.dump() + " is outside " + std::to_string(info.min) + " .. " +
+                  std::to_string(info.max));
+    if (info.stepped() && x != std::round(x)) throw Error(where + ": expects a whole number, not " + value.dump());
+    number = float(x);
   } else {
     throw Error(where + ": expects a number");
   }
-  if (!(number >= info.min && number <= info.max))
-    throw Error(where + ": value " + std::to_string(number) + " is outside " + std::to_string(info.min) +
-                " .. " + std::to_string(info.max));
-  return info.clamp(number);
+  return number;
 }
 
 }  // namespace
@@ -57,16 +63,25 @@ Preset parsePreset(std::string_view text, const std::string& source) {
   if (!document.contains("format") || !document["format"].is_number_integer())
     throw Error(source + ": missing integer \"format\" (this version writes format " +
                 std::to_string(kPresetFormat) + ")");
-  int format = document["format"].get<int>();
-  if (format > kPresetFormat)
-    throw Error(source + ": preset format " + std::to_string(format) + " is newer than this version reads (" +
+  // Compared whole: 2^32 + 1 is not format 1.
+  const json& formatValue = document["format"];
+  if (formatValue.is_number_unsigned() ? formatValue.get<uint64_t>() > uint64_t(kPresetFormat)
+                                       : formatValue.get<int64_t>() > kPresetFormat)
+    throw Error(source + ": preset format " + formatValue.dump() + " is newer than this version reads (" +
                 std::to_string(kPresetFormat) + ")");
-  if (format < 1) throw Error(source + ": invalid preset format " + std::to_string(format));
-  for (; format < kPresetFormat; ++format) migratePreset(document, format, source);
+  if (formatValue.get<int64_t>() < 1) throw Error(source + ": invalid preset format " + formatValue.dump());
+  for (int format = int(formatValue.get<int64_t>()); format < kPresetFormat; ++format)
+    migratePreset(document, format, source);
 
+  const auto textField = [&](const char* key) {
+    const auto it = document.find(key);
+    if (it == document.end()) return std::string();
+    if (!it->is_string()) throw Error(source + ": \"" + key + "\" must be a string, not " + it->dump());
+    return it->get<std::string>();
+  };
   Preset preset;
-  preset.name = document.value("name", std::string());
-  preset.category = document.value("category", std::string());
+  preset.name = textField("name");
+  preset.category = textField("category");
   if (document.contains("params")) {
     const json& params = document["params"];
     if (!params.is_object()) throw Error(source + ": \"params\" must be an object");
@@ -82,9 +97,12 @@ Preset parsePreset(std::string_view text, const std::string& source) {
 Preset loadPresetFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path.string() + ": cannot open preset file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  Preset preset = parsePreset(text.str(), path.string());
+  std::string text(kMaxPresetBytes + 1, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
+  text.resize(size_t(in.gcount()));
+  if (text.size() > kMaxPresetBytes)
+    throw Error(path.string() + ": preset file is larger than " + std::to_string(kMaxPresetBytes >> 20) + " MiB");
+  Preset preset = parsePreset(text, path.string());
   if (preset.name.empty()) preset.name = path.stem().string();
   return preset;
 }

@@ -50,6 +50,39 @@ double onsetF1(const std::vector<Onset>& ref, const std::vector<Onset>& est, boo
   return hits ? 2 * p * rc / (p + rc) : 0;
 }
 
+struct Note {
+  double start, end;
+  int pitch;
+};
+
+std::vector<Note> notesOf(const midi::MidiTrack& track) {
+  std::vector<Note> out;
+  std::vector<double> sounding(128, -1.0);
+  for (const auto& e : track.events) {
+    if (e.type() == 0x90) {
+      sounding[e.data1] = e.seconds;
+    } else if (e.type() == 0x80 && sounding[e.data1] >= 0) {
+      out.push_back({sounding[e.data1], e.seconds, e.data1});
+      sounding[e.data1] = -1.0;
+    }
+  }
+  return out;
+}
+
+// The share of the time a reference note sounds (in 10 ms frames) during which the estimate holds
+// a note of the same pitch: no notes, or notes an octave off, score near 0. Unlike onset F1 it
+// does not depend on where a soft attack is detected.
+double pitchRecall(const std::vector<Note>& ref, const std::vector<Note>& est) {
+  size_t frames = 0, held = 0;
+  for (const auto& r : ref)
+    for (double t = r.start; t < r.end; t += 0.01) {
+      ++frames;
+      held += std::any_of(est.begin(), est.end(),
+                          [&](const Note& e) { return e.pitch == r.pitch && e.start <= t && t < e.end; });
+    }
+  return frames ? double(held) / double(frames) : 0.0;
+}
+
 const midi::MidiTrack* trackNamed(const midi::MidiFile& f, const std::string& name) {
   for (const auto& t : f.tracks)
     if (t.name == name) return &t;
@@ -85,12 +118,17 @@ TEST(Pipeline, DemoSongRoundTrip) {
   }
   const double drumsF1 = onsetF1(noteOns(*trackNamed(original, "drums")), noteOns(*trackNamed(transcribed, "drums")), false);
   const double bassF1 = onsetF1(noteOns(*trackNamed(original, "bass")), noteOns(*trackNamed(transcribed, "bass")), true);
-  const double leadF1 = onsetF1(noteOns(*trackNamed(original, "vocals")), noteOns(*trackNamed(transcribed, "vocals")), true);
+  // The lead's soft attack is transcribed 50-200 ms late (its onset F1 is near 0 at 50 ms), so
+  // the lead is scored by the pitch it holds while it sounds.
+  const double leadRecall = pitchRecall(notesOf(*trackNamed(original, "vocals")), notesOf(*trackNamed(transcribed, "vocals")));
   std::printf("[ measured ] demo song through dsp split + transcription: drums onset F1 %.3f, bass note-onset F1 %.3f, "
-              "lead note-onset F1 %.3f\n", drumsF1, bassF1, leadF1);
-  // Floors a little under the measured 0.83 / 0.31: a regression in any stage shows here.
+              "lead pitch held %.3f of the time\n", drumsF1, bassF1, leadRecall);
+  // Floors under the measured 0.84 / 0.27 / 0.73: a regression in any stage shows here. The lead
+  // transcribed an octave up holds its pitch 0.41 of the time (the stem also carries the chords an
+  // octave below), an octave down 0.01, no notes 0.
   EXPECT_GT(drumsF1, 0.7);
   EXPECT_GT(bassF1, 0.2);
+  EXPECT_GT(leadRecall, 0.6);
 
   const AudioBuffer preview = readAudio(r.pipeline.preview);
   double sumSquares = 0;

@@ -87,6 +87,26 @@ TEST(Presets, BadFilesGiveOneLineErrorsNamingTheProblem) {
     EXPECT_EQ(errorOf(text).find('\n'), std::string::npos);
 }
 
+// Every wrong type or range is an Error naming the key (the CLI turns it into exit status 2), never
+// a library exception or a silent truncation.
+TEST(Presets, WrongTypesAndRangesAreErrorsNamingTheKey) {
+  EXPECT_EQ(errorOf(R"({"format": 1, "name": 5})"), "bad.json: \"name\" must be a string, not 5");
+  EXPECT_EQ(errorOf(R"({"format": 1, "category": ["pad"]})"), "bad.json: \"category\" must be a string, not [\"pad\"]");
+  // 2^32 + 1 and -(2^32) + 1 read through a 32-bit int would both be format 1.
+  EXPECT_EQ(errorOf(R"({"format": 4294967297})"), "bad.json: preset format 4294967297 is newer than this version reads (1)");
+  EXPECT_EQ(errorOf(R"({"format": -4294967295})"), "bad.json: invalid preset format -4294967295");
+  EXPECT_EQ(errorOf(R"({"format": 18446744073709551615})"),
+            "bad.json: preset format 18446744073709551615 is newer than this version reads (1)");
+  EXPECT_EQ(errorOf(R"({"format": 1.0})"), "bad.json: missing integer \"format\" (this version writes format 1)");
+  EXPECT_EQ(errorOf(R"({"format": 1, "params": {"filter_type": 2.5}})"),
+            "bad.json: parameter \"filter_type\": expects a whole number, not 2.5");
+  EXPECT_EQ(errorOf(R"({"format": 1, "params": {"filter_cutoff": 1e300}})"),
+            "bad.json: parameter \"filter_cutoff\": value 1e+300 is outside 20.000000 .. 20000.000000");
+  EXPECT_EQ(errorOf(R"({"format": 1, "params": {"filter_cutoff": null}})"),
+            "bad.json: parameter \"filter_cutoff\": expects a number");
+  EXPECT_EQ(errorOf(R"({"format": 1, "params": {"filter_cutoff": 1000}, "name": "ok"})"), "");
+}
+
 TEST(Presets, UnnamedParametersKeepTheirDefaults) {
   const Preset p = parsePreset(R"({"format": 1, "params": {"osc2_sync": true, "filter_type": 3}})", "x");
   EXPECT_EQ(p.patch.choice(Param::Osc2Sync), 1);
@@ -103,11 +123,18 @@ TEST(Parameters, TableIsConsistent) {
     EXPECT_GE(info.max, info.defaultValue) << info.id;
     EXPECT_GE(info.versionAdded, 1);
     EXPECT_EQ(findParam(info.id), static_cast<Param>(i));
+    // fromNormalized clamps into [min, max], so the law is checked by its ends and its order.
+    const float tolerance = 1e-5f * std::max(std::fabs(info.min), std::fabs(info.max));
+    EXPECT_NEAR(info.fromNormalized(0.0f), info.min, tolerance) << info.id;
+    EXPECT_NEAR(info.fromNormalized(1.0f), info.max, tolerance) << info.id;
+    float previous = info.min;
     for (float n : {0.0f, 0.25f, 0.5f, 1.0f}) {
       const float v = info.fromNormalized(n);
-      EXPECT_GE(v, info.min);
-      EXPECT_LE(v, info.max);
-      if (!info.stepped()) EXPECT_NEAR(info.toNormalized(v), n, 1e-4f) << info.id;
+      EXPECT_GE(v, previous) << info.id << " at " << n;
+      previous = v;
+      if (!info.stepped()) {
+        EXPECT_NEAR(info.toNormalized(v), n, 1e-4f) << info.id;
+      }
     }
   }
   EXPECT_EQ(paramInfo(Param::FilterCutoff).fromNormalized(0.5f), std::sqrt(20.0f * 20000.0f));

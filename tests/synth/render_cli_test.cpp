@@ -10,6 +10,7 @@
 #include "core/audio_file.h"
 #include "midi/demo_song.h"
 #include "support/fixtures.h"
+#include "support/run_cli.h"
 
 namespace {
 
@@ -42,8 +43,9 @@ TEST(RenderCommand, WritesTheSongAtTheRequestedRateAndFormat) {
   const fs::path dir = midistems::testing::scratchDir("render-cli");
   const auto song = midistems::midi::composeDemoSong();
   midistems::midi::writeMidiFile(dir / "demo.mid", song.tracks, song.bpm);
-  const Result r = runRender(dir, "'" + (dir / "demo.mid").string() + "' -o '" + (dir / "demo.wav").string() +
-                                      "' --sample-rate 44100 --bits 16 --quiet");
+  using midistems::testing::quoted;
+  const Result r = runRender(dir, quoted(dir / "demo.mid") + " -o " + quoted(dir / "demo.wav") +
+                                      " --sample-rate 44100 --bits 16 --quiet");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto info = midistems::probeAudio(dir / "demo.wav");
   EXPECT_EQ(info.sampleRate, 44100);
@@ -63,17 +65,25 @@ TEST(RenderCommand, BadInputExitsTwoWithOneLine) {
   const auto song = midistems::midi::composeDemoSong();
   midistems::midi::writeMidiFile(dir / "ok.mid", song.tracks, song.bpm);
   const fs::path out = dir / "out.wav";
-  expectCleanFailure(runRender(dir, "'" + (dir / "junk.mid").string() + "' -o '" + out.string() + "'"), "junk.mid", out);
-  expectCleanFailure(runRender(dir, "'" + (dir / "missing.mid").string() + "' -o '" + out.string() + "'"), "missing.mid", out);
-  expectCleanFailure(runRender(dir, "'" + (dir / "ok.mid").string() + "' -o '" + out.string() + "' --preset nope"), "nope", out);
-  expectCleanFailure(runRender(dir, "'" + (dir / "ok.mid").string() + "' -o '" + out.string() + "' --bits 12"), "12", out);
-  {
-    std::ofstream bad(dir / "bad.json");
-    bad << R"({"format": 1, "params": {"cutoff": 5}})";
-  }
-  expectCleanFailure(runRender(dir, "'" + (dir / "ok.mid").string() + "' -o '" + out.string() + "' --preset '" +
-                                        (dir / "bad.json").string() + "'"),
-                     "bad.json: unknown parameter \"cutoff\"", out);
+  using midistems::testing::quoted;
+  const std::string toOut = " -o " + quoted(out), okSong = quoted(dir / "ok.mid");
+  expectCleanFailure(runRender(dir, quoted(dir / "junk.mid") + toOut), "junk.mid", out);
+  expectCleanFailure(runRender(dir, quoted(dir / "missing.mid") + toOut), "missing.mid", out);
+  expectCleanFailure(runRender(dir, okSong + toOut + " --preset nope"), "nope", out);
+  expectCleanFailure(runRender(dir, okSong + toOut + " --bits 12"), "12", out);
+  // Wrong names, types and ranges in a preset are bad input (status 2) naming the key, not an
+  // internal error; a format number beyond 32 bits is not truncated into a known one.
+  const auto expectPresetRefused = [&](const std::string& text, const std::string& mention) {
+    std::ofstream(dir / "bad.json", std::ios::trunc) << text;
+    expectCleanFailure(runRender(dir, okSong + toOut + " --preset " + quoted(dir / "bad.json")), mention, out);
+  };
+  expectPresetRefused(R"({"format": 1, "params": {"cutoff": 5}})", "bad.json: unknown parameter \"cutoff\"");
+  expectPresetRefused(R"({"format": 1, "name": 5})", "bad.json: \"name\" must be a string, not 5");
+  expectPresetRefused(R"({"format": 4294967297})", "bad.json: preset format 4294967297 is newer than this version");
+  expectPresetRefused(R"({"format": 1, "params": {"osc1_wave": 1.5}})", "\"osc1_wave\": expects a whole number");
+  std::string large = R"({"format": 1})";
+  large.append(size_t(1) << 20, ' ');
+  expectPresetRefused(large, "bad.json: preset file is larger than 1 MiB");
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // demucs.htdemucs.HTDemucs). Missing keys take the class defaults of demucs/htdemucs.py; options
 // this runner does not implement (multi-frequency layers, normalised layers, sparse attention,
 // Wiener filtering, CaPE embeddings, ...) are rejected with a one-line error instead of being
-// silently ignored.
+// silently ignored. A checkpoint is untrusted input: every setting is checked for its type (an
+// integer is never rounded or truncated) and for a range around what the Demucs releases use, and
+// the products the model sizes buffers from are bounded, before anything is allocated.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>

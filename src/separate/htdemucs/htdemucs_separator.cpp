@@ -225,7 +225,7 @@ void HTDemucsSeparator::separate(const AudioBuffer& mix, StemSink& sink, const P
 }  // namespace
 
 std::unique_ptr<htdemucs::HTDemucsModel> loadHTDemucsModel(const std::filesystem::path& file) {
-  const std::string name = file.filename().string();
+  const std::string name = file.string();  // as the checkpoint reader names it
   nn::Checkpoint checkpoint = nn::loadCheckpoint(file);
   if (!checkpoint.klass.empty() && checkpoint.klass != "demucs.htdemucs.HTDemucs")
     throw Error(name + ": a " + checkpoint.klass + " checkpoint, not HTDemucs (demucs.htdemucs.HTDemucs)");

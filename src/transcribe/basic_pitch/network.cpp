@@ -134,8 +134,9 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
         net.binsPerOctave = int(filter.shape[3]);
       }
       auto weights = convFilter(g, conv, net.taps, net.binsPerOctave);
-      oct.hop = int(strideAt(g, conv, 2));
-      if (oct.hop < 1 || oct.hop > 4096) g.fail("CQT kernel " + conv.name + " has an implausible hop");
+      const int64_t hop = strideAt(g, conv, 2);  // checked before it is narrowed to int
+      if (hop < 1 || hop > 4096) g.fail("CQT kernel " + conv.name + " has an implausible hop");
+      oct.hop = int(hop);
       bool negated = false;
       const Node& pack = forwardTo(g, conv, "Pack", &negated);
       if (!stack.empty() && stack != pack.name) g.fail("CQT banks of " + mirror->name + " do not meet");
@@ -162,10 +163,11 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
       if (filter.shape.size() != 4 || filter.shape[0] != 1 || filter.shape[2] != 1 || filter.shape[3] != 1)
         g.fail("low-pass filter " + conv.inputs[1] + " is not [1,taps,1,1]");
       oct.lowpass = filter.floats;
-      oct.lowpassStride = int(strideAt(g, conv, 2));
-      if (oct.lowpass.empty() || oct.lowpassStride < 1 || oct.lowpassStride > 16 || oct.lowpassPadBefore < 0 ||
-          oct.lowpassPadAfter < 0 || oct.lowpassPadBefore + oct.lowpassPadAfter > 4096)
+      const int64_t lowpassStride = strideAt(g, conv, 2);  // checked before it is narrowed to int
+      if (oct.lowpass.empty() || lowpassStride < 1 || lowpassStride > 16 || oct.lowpassPadBefore < 0 ||
+          oct.lowpassPadAfter < 0 || int64_t(oct.lowpassPadBefore) + oct.lowpassPadAfter > 4096)
         g.fail("low-pass " + conv.name + " has implausible sizes");
+      oct.lowpassStride = int(lowpassStride);
       signal = &g.node(forwardTo(g, conv, "MirrorPad").inputs.at(0));
     }
     net.octaves.push_back(std::move(oct));
@@ -186,8 +188,9 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
   const Node& keep = requireConsumer(g, concat, "StridedSlice");
   const auto& begin = g.intTensor(keep.inputs.at(1));
   if (begin.ints.size() != 3) g.fail("CQT bin slice " + keep.name + " is not rank 3");
-  net.keptBins = begin.ints[1] < 0 ? -begin.ints[1] : net.computedBins - begin.ints[1];
-  if (net.keptBins <= 0 || net.keptBins > net.computedBins) g.fail("CQT bin slice " + keep.name + " is out of range");
+  const int64_t kept = begin.ints[1] < 0 ? -int64_t(begin.ints[1]) : int64_t(net.computedBins) - begin.ints[1];
+  if (kept <= 0 || kept > net.computedBins) g.fail("CQT bin slice " + keep.name + " is out of range");
+  net.keptBins = int(kept);
 
   const Node& scale = requireConsumer(g, keep, "Mul");
   net.binScale = g.floatTensor(scale.inputs.at(1), {net.keptBins, 1, 1}).floats;
@@ -195,11 +198,11 @@ void readCqt(const Graph& g, BasicPitchNetwork& net) {
 
 // Harmonic stacking: a ConcatV2 of the batch-normed CQT and shifted copies (a slice along the bin
 // axis, zero-padded back to full width), then a slice keeping the lowest bins.
-std::vector<int> readStack(const Graph& g, const Node& slice, const Node& batchNorm, int& keptBins) {
+std::vector<int64_t> readStack(const Graph& g, const Node& slice, const Node& batchNorm, int& keptBins) {
   const Node& concat = g.node(slice.inputs.at(0));
   expectOp(g, concat, "ConcatV2");
   keptBins = g.intTensor(slice.inputs.at(2)).ints.at(2);
-  std::vector<int> shifts;
+  std::vector<int64_t> shifts;
   for (size_t i = 0; i + 1 < concat.inputs.size(); ++i) {
     const Node& part = g.node(concat.inputs[i]);
     if (part.name == batchNorm.name) {
@@ -211,8 +214,9 @@ std::vector<int> readStack(const Graph& g, const Node& slice, const Node& batchN
     if (cut.inputs.at(0) != batchNorm.name) g.fail("harmonic slice " + cut.name + " does not read the batch-norm output");
     const auto& pads = g.intTensor(part.inputs.at(1));
     if (pads.shape != std::vector<int64_t>{4, 2}) g.fail("paddings " + part.inputs[1] + " are not [4,2]");
-    const int begin = g.intTensor(cut.inputs.at(1)).ints.at(2);
-    // out[i] = in[i - padBefore + begin]: a positive shift reads higher bins.
+    const int64_t begin = g.intTensor(cut.inputs.at(1)).ints.at(2);
+    // out[i] = in[i - padBefore + begin]: a positive shift reads higher bins (in int64: two
+    // int32 values from the file cannot overflow it).
     shifts.push_back(begin - pads.ints[4]);
   }
   return shifts;
@@ -282,14 +286,15 @@ BasicPitchNetwork BasicPitchNetwork::fromGraph(const Graph& g) {
   net.logEpsilon = scalarInput(g, logAdd, 1);
 
   int onsetKept = 0;
-  net.harmonicShifts = readStack(g, contourStack, bnAdd, net.stackedBins);
-  if (readStack(g, onsetStack, bnAdd, onsetKept) != net.harmonicShifts || onsetKept != net.stackedBins)
+  const std::vector<int64_t> shifts = readStack(g, contourStack, bnAdd, net.stackedBins);
+  if (readStack(g, onsetStack, bnAdd, onsetKept) != shifts || onsetKept != net.stackedBins)
     g.fail("the two harmonic stacks differ");
-  const int channels = int(net.harmonicShifts.size());
-  if (net.stackedBins < 1 || net.stackedBins > net.keptBins || channels < 1 || channels > 64)
+  if (net.stackedBins < 1 || net.stackedBins > net.keptBins || shifts.empty() || shifts.size() > 64)
     g.fail("harmonic stack has implausible sizes");
-  for (int shift : net.harmonicShifts)
+  for (int64_t shift : shifts)
     if (shift < -net.keptBins || shift > net.keptBins) g.fail("harmonic stack has an implausible shift");
+  net.harmonicShifts.assign(shifts.begin(), shifts.end());
+  const int channels = int(shifts.size());
 
   net.contourConv = readConv(g, contourConv, channels, int(g.constant(contourConv.inputs.at(1)).shape.at(3)), true);
   net.contourOut = readConv(g, contourOutConv, net.contourConv.shape.outChannels, 1, false);

@@ -15,6 +15,14 @@ namespace {
 
 using nlohmann::json;
 
+// A model folder is untrusted input. The released basic-pitch model has a 175 KB model.json and
+// one 0.7 MB weight shard; these bounds leave a margin of about a hundred, and keep what the
+// reader allocates (a JSON tree a few times its text, the weights once) far below a gigabyte
+// however the manifest names and repeats its shards.
+constexpr uintmax_t kMaxModelJsonBytes = uintmax_t(16) << 20;
+constexpr uintmax_t kMaxWeightBytes = uintmax_t(64) << 20;
+constexpr size_t kMaxTensorRank = 8;
+
 // Graph attributes of type string are stored base64-encoded in model.json (protobuf bytes).
 std::string decodeBase64(const std::string& text) {
   auto value = [](char c) -> int {
@@ -92,6 +100,10 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
     throw Error(modelDir.string() + ": basic-pitch model folder not found");
   std::ifstream in(g.jsonPath_);
   if (!in) throw Error(g.jsonPath_.string() + ": basic-pitch model file not found");
+  std::error_code ec;
+  if (const uintmax_t size = std::filesystem::file_size(g.jsonPath_, ec); !ec && size > kMaxModelJsonBytes)
+    g.fail("model description of " + std::to_string(size) + " bytes is larger than " +
+           std::to_string(kMaxModelJsonBytes >> 20) + " MiB");
 
   json doc;
   try {
@@ -106,6 +118,7 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
     for (const auto& n : doc.at("modelTopology").at("node")) g.nodes_.push_back(parseNode(n));
 
     // Weight groups: each lists shard files and, in order, the tensors packed into them.
+    uintmax_t weightBytes = 0;  // over all groups: a manifest may name one shard many times
     for (const auto& group : doc.at("weightsManifest")) {
       std::string bytes;
       for (const auto& p : group.at("paths")) {
@@ -115,6 +128,11 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
         const auto shardPath = modelDir / rel;
         std::ifstream shard(shardPath, std::ios::binary);
         if (!shard) g.fail("weight shard " + rel + " not found");
+        const uintmax_t shardBytes = std::filesystem::file_size(shardPath, ec);
+        if (ec) g.fail("weight shard " + rel + " is not a regular file");
+        if (shardBytes > kMaxWeightBytes - weightBytes)
+          g.fail("weight shards take more than " + std::to_string(kMaxWeightBytes >> 20) + " MiB (at " + rel + ")");
+        weightBytes += shardBytes;
         std::ostringstream s;
         s << shard.rdbuf();
         bytes += s.str();
@@ -123,20 +141,28 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
       for (const auto& w : group.at("weights")) {
         Tensor t;
         const std::string name = w.at("name").get<std::string>();
-        int64_t count = 1;
-        for (const auto& d : w.at("shape")) {
-          const int64_t dim = d.get<int64_t>();
-          if (dim < 0 || dim > (int64_t(1) << 31)) g.fail("tensor " + name + " has an invalid shape");
-          t.shape.push_back(dim);
-          count = dim == 0 ? 0 : std::min<int64_t>(count * dim, int64_t(1) << 40);  // no overflow
+        // The shard holds at most `room` more values; the product of the sizes is checked against
+        // it one factor at a time, so it never overflows (a zero size makes an empty tensor, but
+        // the other sizes must still fit).
+        const uint64_t room = (bytes.size() - offset) / 4;
+        uint64_t extent = 1;
+        bool empty = false;
+        const json& shape = w.at("shape");
+        if (!shape.is_array() || shape.size() > kMaxTensorRank) g.fail("tensor " + name + " has an invalid shape");
+        for (const auto& d : shape) {
+          if (!d.is_number_integer() || d.get<int64_t>() < 0) g.fail("tensor " + name + " has an invalid shape");
+          const uint64_t dim = d.get<uint64_t>();
+          if (dim != 0 && dim > room / extent)
+            g.fail("weight shard is truncated (tensor " + name + " " + shape.dump() + " needs bytes beyond its end)");
+          if (dim == 0) empty = true;
+          else extent *= dim;
+          t.shape.push_back(int64_t(dim));
         }
+        const uint64_t count = empty ? 0 : extent;
         if (w.contains("quantization")) g.fail("tensor " + name + " is quantised (not supported)");
         const std::string dtype = w.at("dtype").get<std::string>();
         if (dtype != "float32" && dtype != "int32")
           g.fail("tensor " + name + " has unsupported dtype " + dtype);
-        if (uint64_t(count) > (bytes.size() - offset) / 4)
-          g.fail("weight shard is truncated (tensor " + name + " " + shapeText(t.shape) +
-                 " needs bytes beyond its end)");
         t.isInt = dtype == "int32";
         const auto n = size_t(count);
         if (t.isInt) {

@@ -1,6 +1,7 @@
 // `midistems split --model <crafted checkpoint>` for each crafted file of
 // tests/nn/checkpoint/hostile_checkpoints.h (a few bytes to a few megabytes that would otherwise
-// ask for gigabytes): exit status 2, exactly one line on standard error naming the file, no
+// ask for gigabytes) and for model settings that would divide by zero or size buffers from
+// unchecked products: exit status 2, exactly one line on standard error naming the file, no
 // output, within 60 s, with the command limited to 4 GiB of address space.
 #include <gtest/gtest.h>
 
@@ -8,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
 
 #include "core/audio_file.h"
 #include "nn/checkpoint/hostile_checkpoints.h"
@@ -83,6 +86,81 @@ TEST(SplitHostileCheckpoint, DeflatedStorageBomb) {
   expectRefusal("bomb.th", testing::deflateBombPackage(4650000),
                 "zip entry 'archive/data/0' is compressed; torch.save stores entries uncompressed (re-save the "
                 "checkpoint with torch.save)");
+}
+
+// An HTDemucs package whose kwargs are `sources` = ["drums", "bass"] and then `settings` (the
+// pickle opcodes of each key and value pair, written by the function), with one small tensor in
+// its state: the settings are refused before any tensor is bound or buffer sized.
+std::string settingsPackage(const std::function<void(testing::PickleWriter&)>& settings) {
+  testing::PickleWriter w;
+  w.proto().emptyDict().mark();
+  w.str("klass").global("demucs.htdemucs", "HTDemucs");
+  w.str("kwargs").emptyDict().mark();
+  w.str("sources").emptyList().mark().str("drums").str("bass").appends();
+  settings(w);
+  w.setitems();
+  w.str("state").emptyDict().str("w");
+  testing::smallTensor(w).setitem();
+  w.setitems().stop();
+  return testing::hostilePackage(w.bytes);
+}
+
+std::string integerSetting(const std::string& key, int64_t value) {
+  return settingsPackage([&](testing::PickleWriter& w) { w.str(key).integer(value); });
+}
+
+// Each of these divided by zero (SIGFPE) or sized buffers from unchecked products before.
+TEST(SplitHostileCheckpoint, ZeroStride) {
+  expectRefusal("stride.th", integerSetting("stride", 0), "model kwarg 'stride' = 0 is outside 1..16");
+}
+
+TEST(SplitHostileCheckpoint, ZeroTransformerHeads) {
+  expectRefusal("heads.th", integerSetting("t_heads", 0), "model kwarg 't_heads' = 0 is outside 1..64");
+}
+
+TEST(SplitHostileCheckpoint, HeadsThatDoNotDivideTheTransformerWidth) {
+  expectRefusal("heads7.th", integerSetting("t_heads", 7),
+                "model kwarg 't_heads' = 7 does not divide the transformer width 384 (or the width is not a "
+                "multiple of 4)");
+}
+
+TEST(SplitHostileCheckpoint, IntegerSettingsAreNeverTruncated) {
+  // 2^32 + 1 would read as 1 through a 32-bit int.
+  expectRefusal("wide.th", integerSetting("channels", (int64_t(1) << 32) + 1),
+                "model kwarg 'channels' = 4294967297 is outside 1..512");
+  expectRefusal("float.th", settingsPackage([](testing::PickleWriter& w) { w.str("depth").binfloat(3.5); }),
+                "model kwarg 'depth' = 3.5 is not an integer");
+  expectRefusal("text.th", settingsPackage([](testing::PickleWriter& w) { w.str("stride").str("4"); }),
+                "model kwarg 'stride' = \"4\" is not an integer");
+}
+
+TEST(SplitHostileCheckpoint, NfftNotAPowerOfTwo) {
+  expectRefusal("nfft.th", integerSetting("nfft", 4100), "model kwarg 'nfft' = 4100 is not a power of two");
+}
+
+TEST(SplitHostileCheckpoint, ChannelProductsBeyondAnyRelease) {
+  // 512 * 4^7 = 8,388,608 channels at the innermost layer; each factor is in range on its own.
+  expectRefusal("width.th", settingsPackage([](testing::PickleWriter& w) {
+                  w.str("channels").integer(512).str("growth").integer(4).str("depth").integer(8);
+                  w.str("norm_starts").integer(8);
+                }),
+                "model kwargs 'channels' x 'growth'^('depth' - 1) exceeds 8192 channels");
+}
+
+TEST(SplitHostileCheckpoint, SegmentOfAThousandYears) {
+  // Fraction(31536000000000, 1) seconds: int(segment * samplerate) sizes every chunk buffer.
+  expectRefusal("segment.th", settingsPackage([](testing::PickleWriter& w) {
+                  w.str("segment").global("fractions", "Fraction").str("31536000000000/1").tuple1().reduce();
+                }),
+                "model kwarg 'segment' = 31536000000000 is outside 1..1000000");
+}
+
+TEST(SplitHostileCheckpoint, SourceNamesThatArePaths) {
+  // A source name becomes a stem's file name in the output folder.
+  expectRefusal("escape.th", settingsPackage([](testing::PickleWriter& w) {
+                  w.str("sources").emptyList().mark().str("drums").str("../../escape").appends();
+                }),
+                "model kwarg 'sources' holds \"../../escape\", not a name of letters, digits, '_' or '-'");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/npy.h"
 #include "separate/dsp/dsp_separator.h"
 #include "separate/models/local_http_server.h"
+#include "support/corrupt_audio.h"
 #include "support/fixtures.h"
 #include "support/reference_stems.h"
 #include "support/run_cli.h"
@@ -89,9 +90,12 @@ TEST(SplitCli, MissingFile) {
 
 TEST(SplitCli, CorruptFile) {
   const fs::path dir = testing::scratchDir("split-corrupt");
-  std::ofstream(dir / "bad.wav", std::ios::binary) << "RIFF\x10\x00\x00\x00WAVEjunkjunkjunk garbage";
-  const auto r = runSplit(dir, quoted(dir / "bad.wav") + " -o " + quoted(dir / "out"));
-  expectCleanFailure(r, dir / "out", "bad.wav");
+  std::ofstream(dir / "bad.wav", std::ios::binary) << testing::wavWithZeroChannels();
+  auto r = runSplit(dir, quoted(dir / "bad.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "bad.wav: not a readable audio file (Channel count is zero.)");
+  std::ofstream(dir / "cut.wav", std::ios::binary) << testing::truncatedWav();
+  r = runSplit(dir, quoted(dir / "cut.wav") + " -o " + quoted(dir / "out"));
+  expectCleanFailure(r, dir / "out", "cut.wav: not a readable audio file");
 }
 
 TEST(SplitCli, NanAudio) {

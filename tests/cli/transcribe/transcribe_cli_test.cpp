@@ -14,6 +14,7 @@
 
 #include "core/audio_file.h"
 #include "midi/midi_file.h"
+#include "support/corrupt_audio.h"
 #include "support/fixtures.h"
 #include "support/run_cli.h"
 
@@ -123,9 +124,13 @@ TEST(TranscribeCli, NanAudioIsRefused) {
 
 TEST(TranscribeCli, CorruptAudioIsRefused) {
   const fs::path dir = testing::scratchDir("transcribe-corrupt");
-  std::ofstream(dir / "bad.wav", std::ios::binary) << "RIFF\x10\x00\x00\x00WAVEjunkjunkjunk garbage";
-  const auto r = runTranscribe(dir, quoted(dir / "bad.wav") + " -o " + quoted(dir / "out.mid"));
-  expectCleanFailure(r, dir, {"bad.wav"}, "bad.wav");
+  std::ofstream(dir / "bad.wav", std::ios::binary) << testing::wavWithZeroChannels();
+  auto r = runTranscribe(dir, quoted(dir / "bad.wav") + " -o " + quoted(dir / "out.mid"));
+  expectCleanFailure(r, dir, {"bad.wav"}, "bad.wav: not a readable audio file (Channel count is zero.)");
+  fs::remove(dir / "bad.wav");
+  std::ofstream(dir / "cut.wav", std::ios::binary) << testing::truncatedWav();
+  r = runTranscribe(dir, quoted(dir / "cut.wav") + " -o " + quoted(dir / "out.mid"));
+  expectCleanFailure(r, dir, {"cut.wav"}, "cut.wav: not a readable audio file");
 }
 
 TEST(TranscribeCli, BadOptionsAreRefused) {

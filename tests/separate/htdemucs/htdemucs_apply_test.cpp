@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "core/npy.h"
@@ -38,7 +39,15 @@ class CheckingSink : public CollectingStemSink {
   }
 };
 
+// NaN, which fails every comparison, when the stem sets differ in shape or are empty (a separator
+// that emitted nothing must not compare as identical).
 double maxAbsDiff(const std::vector<AudioBuffer>& a, const std::vector<AudioBuffer>& b) {
+  const auto shapeOf = [](const std::vector<AudioBuffer>& stems) {
+    std::vector<std::pair<int, int64_t>> shape;
+    for (const auto& s : stems) shape.emplace_back(s.numChannels(), s.numFrames());
+    return shape;
+  };
+  if (a.empty() || a[0].numFrames() == 0 || shapeOf(a) != shapeOf(b)) return std::numeric_limits<double>::quiet_NaN();
   double m = 0.0;
   for (size_t s = 0; s < a.size(); ++s)
     for (size_t c = 0; c < a[s].channels.size(); ++c)

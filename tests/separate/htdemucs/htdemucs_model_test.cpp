@@ -129,5 +129,41 @@ TEST(HTDemucsModel, UnsupportedOptionsAreRejected) {
   EXPECT_THROW(HTDemucsConfig::fromKwargs(nlohmann::json::object(), "x.th"), Error);
 }
 
+// Checkpoint settings are untrusted: each wrong type or size is refused with the key named (the
+// CLI's crafted-file tests are in tests/cli/split/hostile_checkpoint_test.cpp).
+TEST(HTDemucsModel, SettingsOfTheWrongTypeOrSizeAreRejected) {
+  const auto errorOf = [](const nlohmann::json& settings) -> std::string {
+    nlohmann::json kwargs = {{"sources", {"drums", "bass"}}};
+    kwargs.update(settings);
+    try {
+      HTDemucsConfig::fromKwargs(kwargs, "x.th");
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(errorOf({{"channels", 18446744073709551615ull}}),
+            "x.th: model kwarg 'channels' = 18446744073709551615 is outside 1..512");
+  EXPECT_EQ(errorOf({{"stride", true}}), "x.th: model kwarg 'stride' = true is not an integer");
+  EXPECT_EQ(errorOf({{"stride", 4.0}}), "x.th: model kwarg 'stride' = 4.0 is not an integer");
+  EXPECT_EQ(errorOf({{"nfft", 1 << 20}}), "x.th: model kwarg 'nfft' = 1048576 is outside 256..32768");
+  EXPECT_EQ(errorOf({{"segment", 1e300}}), "x.th: model kwarg 'segment' = 1e+300 is outside [1.0, 60.0]");
+  EXPECT_EQ(errorOf({{"segment", {{"numerator", 39}, {"denominator", 0}}}}),
+            "x.th: model kwarg 'segment' = 0 is outside 1..1000000");
+  EXPECT_EQ(errorOf({{"segment", {{"numerator", 1}, {"denominator", 5}}}}),
+            "x.th: model kwarg 'segment' = 1/5 s is outside 1.0..60.0 s");
+  EXPECT_EQ(errorOf({{"t_hidden_scale", std::nan("")}}), "x.th: model kwarg 't_hidden_scale' is not a finite number");
+  EXPECT_EQ(errorOf({{"t_norm_out", 1}}), "x.th: model kwarg 't_norm_out' = 1 is not true or false");
+  EXPECT_EQ(errorOf({{"wiener_iters", 4294967296ll}}),
+            "x.th: HTDemucs option 'wiener_iters' = 4294967296 is not supported");
+  EXPECT_EQ(errorOf({{"sources", {"drums", "drums"}}}), "x.th: model kwarg 'sources' names 'drums' twice");
+  EXPECT_EQ(errorOf({{"sources", {"/etc/passwd"}}}),
+            "x.th: model kwarg 'sources' holds \"/etc/passwd\", not a name of letters, digits, '_' or '-'");
+  EXPECT_EQ(errorOf({{"dconv_comp", 64}, {"channels", 8}}), "x.th: model kwarg 'dconv_comp' leaves no hidden channels");
+  // The released settings and the 6-source one pass.
+  EXPECT_EQ(errorOf({{"channels", 48}, {"bottom_channels", 512}, {"dconv_mode", 3}}), "accepted");
+  EXPECT_EQ(errorOf({{"sources", {"drums", "bass", "other", "vocals", "guitar", "piano"}}}), "accepted");
+}
+
 }  // namespace
 }  // namespace midistems::separate::htdemucs

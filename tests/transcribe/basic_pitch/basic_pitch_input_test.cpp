@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "support/bounded_run.h"
 #include "support/fixtures.h"
 #include "test_model.h"
 
@@ -126,6 +127,59 @@ TEST(BasicPitchModelFiles, WrongShapesAreClearErrors) {
   damage("\"name\": \"StatefulPartitionedCall/model_1/cq_t2010v2_1/concat_7\", \"op\": \"ConcatV2\"",
          "\"name\": \"StatefulPartitionedCall/model_1/cq_t2010v2_1/concat_7\", \"op\": \"Concat\"");
   expectLoadError(dir, "feeds no ConcatV2 node");
+}
+
+// A model folder written by the test: model.json with one weight group of `weights` (a JSON
+// list) over the shard `shard` named `repeats` times, and that shard's bytes.
+fs::path craftedModel(const ScratchFolder& scratch, const std::string& weights, const std::string& shardBytes,
+                      int repeats = 1) {
+  std::string paths;
+  for (int i = 0; i < repeats; ++i) paths += std::string(i ? "," : "") + "\"s.bin\"";
+  writeText(scratch.path / "model.json",
+            R"({"format": "graph-model", "modelTopology": {"node": []}, "weightsManifest": [{"paths": [)" + paths +
+                R"(], "weights": )" + weights + "}]}");
+  writeText(scratch.path / "s.bin", shardBytes);
+  return scratch.path;
+}
+
+// Sizes from model.json are checked one factor at a time against the bytes the shard holds: the
+// product of these would overflow int64 (2^31 * 2^31 * 2^31 * 2) and wrap to an empty tensor.
+TEST(BasicPitchModelFiles, ShapesWhoseProductOverflowsAreRefused) {
+  const ScratchFolder scratch("overflow");
+  const std::string shape = "[2147483648,2147483648,2147483648,2]";
+  const fs::path dir =
+      craftedModel(scratch, R"([{"name": "w", "shape": )" + shape + R"(, "dtype": "float32"}])", "");
+  expectLoadError(dir, "model.json: weight shard is truncated (tensor w " + shape + " needs bytes beyond its end)");
+  craftedModel(scratch, R"([{"name": "w", "shape": [2, 2.5], "dtype": "float32"}])", std::string(20, '\0'));
+  expectLoadError(dir, "model.json: tensor w has an invalid shape");
+  craftedModel(scratch, R"([{"name": "w", "shape": [-1, -4], "dtype": "float32"}])", std::string(16, '\0'));
+  expectLoadError(dir, "model.json: tensor w has an invalid shape");
+}
+
+// One 1 MiB shard named 5000 times would be 5 GB of weights; the reader stops at its budget, under
+// a 4 GiB address-space limit.
+TEST(BasicPitchModelFiles, ShardNamedOverAndOverStaysWithinBudget) {
+  const ScratchFolder scratch("repeated");
+  const fs::path dir = craftedModel(scratch, R"([{"name": "w", "shape": [262144], "dtype": "float32"}])",
+                                    std::string(size_t(1) << 20, '\0'), 5000);
+  const BoundedRun run = runBounded([&]() -> std::string {
+    try {
+      BasicPitchModel::load(dir);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "loaded";
+  });
+  EXPECT_EQ(run.exitStatus, 0) << "signal " << run.signal;
+  EXPECT_EQ(run.output, (dir / "model.json").string() + ": weight shards take more than 64 MiB (at s.bin)");
+  EXPECT_LT(run.seconds, 60.0);
+}
+
+TEST(BasicPitchModelFiles, OversizedModelDescriptionIsRefused) {
+  const ScratchFolder scratch("large");
+  const fs::path dir = craftedModel(scratch, "[]", "");
+  writeText(dir / "model.json", "{\"format\": \"graph-model\"}" + std::string(size_t(17) << 20, ' '));
+  expectLoadError(dir, "model.json: model description of 17825817 bytes is larger than 16 MiB");
 }
 
 TEST(BasicPitchModelFiles, EnvironmentVariableNamesTheModelFolder) {
