@@ -24,7 +24,13 @@ midistems::cli::CommandRegistration reg{30, [](CLI::App& app) {
                   "A stem (WAV, FLAC, ...) or a folder of stems (drums.wav, bass.wav, ...: one track each)")
       ->required();
   sub->add_option("-o,--out", o->output, "Output MIDI file (type 1)")->required();
-  sub->add_option("--kind", o->kind, "pitched, drums, or auto (drums for files named drums.*)")
+  sub->add_option("--kind", o->kind,
+                  "pitched, mono (one note at a time), drums, or auto (by file name: drums.* drums, bass.* and "
+                  "vocals.* mono, the rest pitched)")
+      ->capture_default_str();
+  sub->add_option("--engine", o->engine,
+                  "stem-aware (the monophonic tracker for mono stems), or basic-pitch (the Python package's note "
+                  "creation for every pitched stem)")
       ->capture_default_str();
   sub->add_option("--onset-threshold", o->notes.onsetThreshold, "Onset peak needed to start a note")
       ->capture_default_str();

@@ -18,6 +18,8 @@
 #include "midi/midi_file.h"
 #include "transcribe/basic_pitch/basic_pitch.h"
 #include "transcribe/drums/drum_transcriber.h"
+#include "transcribe/mono/level_envelope.h"
+#include "transcribe/mono/mono_tracker.h"
 #include "transcribe/notes/note_creation.h"
 #include "transcribe/notes/note_export.h"
 #include "transcribe/notes/tempo_estimation.h"
@@ -74,10 +76,25 @@ AudioBuffer readStem(const fs::path& path) {
   return audio;
 }
 
-bool isDrums(const fs::path& file, const std::string& kind) {
-  if (kind == "drums") return true;
-  if (kind == "pitched") return false;
-  return lower(file.stem().string()) == "drums";
+enum class StemKind { Drums, Mono, Pitched };
+
+StemKind kindOf(const fs::path& file, const tr::TranscribeStemsOptions& o) {
+  if (o.kind == "drums") return StemKind::Drums;
+  if (o.kind == "pitched") return StemKind::Pitched;
+  if (o.kind == "mono") return StemKind::Mono;
+  const std::string name = lower(file.stem().string());
+  if (name == "drums") return StemKind::Drums;
+  if (o.engine == "stem-aware" && (name == "bass" || name == "vocals")) return StemKind::Mono;
+  return StemKind::Pitched;
+}
+
+tr::MonoTrackerOptions monoOptions(const tr::TranscribeStemsOptions& o) {
+  tr::MonoTrackerOptions m = o.mono;
+  m.minNoteMs = std::min(m.minNoteMs, o.notes.minNoteMs);
+  m.minHz = o.notes.minHz;
+  m.maxHz = o.notes.maxHz;
+  m.pitchBends = o.notes.pitchBends;
+  return m;
 }
 
 void addInto(AudioBuffer& sum, const AudioBuffer& stem) {
@@ -94,8 +111,13 @@ void addInto(AudioBuffer& sum, const AudioBuffer& stem) {
 }
 
 void checkOptions(const tr::TranscribeStemsOptions& o) {
-  if (o.kind != "auto" && o.kind != "pitched" && o.kind != "drums")
-    throw Error("--kind: '" + o.kind + "' is not pitched, drums or auto");
+  if (o.kind != "auto" && o.kind != "pitched" && o.kind != "mono" && o.kind != "drums")
+    throw Error("--kind: '" + o.kind + "' is not pitched, mono, drums or auto");
+  if (o.engine != "stem-aware" && o.engine != "basic-pitch")
+    throw Error("--engine: '" + o.engine + "' is not stem-aware or basic-pitch");
+  if (o.kind == "mono" && o.engine == "basic-pitch")
+    throw Error("--kind mono: the basic-pitch engine has no monophonic tracker (use --engine stem-aware)");
+  tr::validateMonoTrackerOptions(monoOptions(o));
   if (o.tempo != 0 && !(o.tempo >= 20 && o.tempo <= 400))
     throw Error(fmt::format("--tempo: {} is outside 20..400 BPM", o.tempo));
   if (o.threads < 0) throw Error("--threads: must be 0 (one per core) or more");
@@ -153,7 +175,7 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
   for (const auto& f : files) midistems::AudioFileReader check(f);
 
   std::unique_ptr<tr::BasicPitchModel> model;
-  const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return !isDrums(f, o.kind); });
+  const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return kindOf(f, o) != StemKind::Drums; });
   if (needModel) {
     const fs::path dir = o.model.empty() ? tr::BasicPitchModel::defaultModelDir() : fs::path(o.model);
     model = std::make_unique<tr::BasicPitchModel>(tr::BasicPitchModel::load(dir));
@@ -169,9 +191,13 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       const AudioBuffer audio = readStem(files[i]);
       tr::StemTranscription stem;
       stem.name = files.size() == 1 && !folder ? files[i].stem().string() : lower(files[i].stem().string());
-      stem.drums = isDrums(files[i], o.kind);
+      const StemKind kind = kindOf(files[i], o);
+      stem.drums = kind == StemKind::Drums;
       if (stem.drums) {
         stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
+      } else if (kind == StemKind::Mono) {
+        const tr::Posteriorgrams grams = model->run(audio, progress);
+        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio), monoOptions(o));
       } else {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::exportNotes(tr::createNotes(tr::viewOf(grams), o.notes));

@@ -1,12 +1,16 @@
 #pragma once
 // Stems -> MIDI, the work behind `midistems transcribe` and the pipeline: a single stem gives a
 // one-track MIDI file; a folder of stems (the output of `midistems split`) gives one type-1 file
-// with a named track per stem. Pitched stems go through native basic-pitch and the Python
-// package's note creation; drums through the drum transcriber. The tempo written into the file is
+// with a named track per stem. Every pitched stem goes through native basic-pitch; monophonic
+// lines (bass.*, vocals.*, or any stem with --kind mono) are then decoded by the monophonic note
+// tracker (transcribe/mono), other pitched stems by the Python package's note creation; drums go
+// through the drum transcriber. The engine "basic-pitch" keeps the Python package's note creation
+// for every pitched stem (the output of `basic-pitch` itself). The tempo written into the file is
 // the given one, else estimated from the sum of the stems, else 120 BPM. All outputs (MIDI, JSON,
 // CSV) are written together or not at all.
 #include <string>
 
+#include "transcribe/mono/mono_tracker.h"
 #include "transcribe/notes/note_creation.h"
 
 namespace midistems::transcribe {
@@ -14,8 +18,11 @@ namespace midistems::transcribe {
 struct TranscribeStemsOptions {
   std::string input;   // a stem file or a folder of stems
   std::string output;  // .mid
-  std::string kind = "auto";  // pitched, drums, or auto (drums for files named drums.*)
+  std::string kind = "auto";  // pitched, mono, drums, or auto (by file name: drums.* drums,
+                              // bass.* and vocals.* mono, the rest pitched)
+  std::string engine = "stem-aware";  // stem-aware, or basic-pitch (note creation for every stem)
   NoteCreationOptions notes;
+  MonoTrackerOptions mono;  // minNoteMs, minHz, maxHz and pitchBends are taken from `notes`
   double tempo = 0;  // 0: estimate
   std::string json;  // optional note list outputs
   std::string csv;
