@@ -129,7 +129,10 @@ std::vector<Segment> decode(const PosteriorgramView& v, const std::vector<float>
 
 std::vector<int> pitchBendsOf(const PosteriorgramView& v, const Segment& s) {
   std::vector<int> bends;
-  const int centre = 3 * s.pitch;
+  // The contour head puts an exactly tuned note in the middle one of its pitch's three bins,
+  // 3 * column + 1 (measured on sine and saw tones; the Python package's get_pitch_bends takes
+  // 3 * column and so bends every note up by a third of a semitone).
+  const int centre = 3 * s.pitch + 1;
   for (int64_t f = s.start; f < s.end; ++f) {
     const float* row = v.contours + f * kBasicPitchContourBins;
     int best = centre;
