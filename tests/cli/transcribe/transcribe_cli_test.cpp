@@ -138,6 +138,8 @@ TEST(TranscribeCli, BadOptionsAreRefused) {
   writeWav(dir / "a.wav", melody({{0.1, 0.5, 60}}, 1.0));
   const std::string base = quoted(dir / "a.wav") + " -o " + quoted(dir / "out.mid");
   expectCleanFailure(runTranscribe(dir, base + " --kind banjo"), dir, {"a.wav"}, "--kind");
+  expectCleanFailure(runTranscribe(dir, base + " --engine banjo"), dir, {"a.wav"}, "--engine");
+  expectCleanFailure(runTranscribe(dir, base + " --kind mono --engine basic-pitch"), dir, {"a.wav"}, "--kind mono");
   expectCleanFailure(runTranscribe(dir, base + " --tempo 5"), dir, {"a.wav"}, "--tempo");
   expectCleanFailure(runTranscribe(dir, base + " --frame-threshold 2"), dir, {"a.wav"}, "frame threshold");
   fs::create_directories(dir / "sub");
