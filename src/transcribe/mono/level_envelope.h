@@ -1,8 +1,9 @@
 #pragma once
-// The level of a stem over time, for the monophonic note tracker: short-time energy in dB and
-// positive spectral flux (log-magnitude rise, summed over bins) on a 5 ms grid. The flux marks
-// attacks that basic-pitch's onset head misses; the energy places note starts and ends more
-// finely than the model's 11.6 ms frames and gives each note its velocity.
+// The level of a stem over time, for the monophonic note tracker: short-time energy in dB on a
+// 5 ms grid. A rise in it marks a repeated attack that basic-pitch's heads do not show; its fall
+// places note ends more finely than the model's 11.6 ms frames; its peak gives each note its
+// velocity.
+#include <cstdint>
 #include <vector>
 
 #include "core/audio_buffer.h"
@@ -10,12 +11,9 @@
 namespace midistems::transcribe {
 
 struct LevelEnvelope {
-  double hopSeconds = 0;      // time between values; value i is centred at i * hopSeconds
-  std::vector<float> db;      // 10 log10 of the mean square in the window, floored at -120
-  std::vector<float> flux;    // sum over bins of max(0, rise of log magnitude), per value
-  // Interpolated dB at a time (clamped to the ends); -120 for an empty envelope.
-  float dbAt(double seconds) const;
-  int64_t indexOf(double seconds) const;  // nearest value, clamped
+  double hopSeconds = 0;  // time between values; value i is centred at i * hopSeconds
+  std::vector<float> db;  // 10 log10 of the Hann-weighted mean square in a 40 ms window, >= -120
+  int64_t indexOf(double seconds) const;  // nearest value, clamped; 0 for an empty envelope
 };
 
 // Mono mix of the channels at the buffer's own rate; an empty buffer gives an empty envelope.

@@ -26,7 +26,7 @@ struct Floor {
   double onsetOffsetF1;  // also requiring the offset
 };
 // Measured means (songgen --n 4 --seed 1234), bass and vocals through the monophonic tracker
-// (transcribe/mono): bass 0.950 / 0.933, vocals 0.978 / 0.916; other (basic-pitch note creation)
+// (transcribe/mono): bass 0.953 / 0.940, vocals 0.985 / 0.931; other (basic-pitch note creation)
 // 0.575 / 0.354. The bass and vocals floors are far above what basic-pitch's note creation reaches
 // on the same stems (`--engine basic-pitch`: bass 0.639 / 0.055, vocals 0.504 / 0.148), so a
 // fall back to it fails here.

@@ -103,7 +103,6 @@ TEST(MonoTracker, LevelRiseSplitsARepeatedNote) {
   LevelEnvelope level;
   level.hopSeconds = 0.005;
   level.db.assign(size_t(basicPitchFrameTime(frames) / level.hopSeconds) + 1, -90.0f);
-  level.flux.assign(level.db.size(), 0.0f);
   const double dip = basicPitchFrameTime(100);
   for (size_t i = 0; i < level.db.size(); ++i) {
     const double t = double(i) * level.hopSeconds;
