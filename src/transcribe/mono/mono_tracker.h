@@ -4,9 +4,10 @@
 // pitch sounds (note head) and starts (onset head); a hidden Markov model with an attack and a
 // sustain state per pitch plus one silence state is decoded with Viterbi, so that a note starts
 // only where an attack (onset head or a pitch change) pays for it and ends where silence wins.
-// The stem's own level envelope (level_envelope.h) then places each start on the steepest rise
-// near it and each end where the level falls away, and gives each note its velocity. Pitch
-// bends follow the contour head within the note, in thirds of a semitone.
+// The stem's own level envelope (level_envelope.h) adds attacks the heads miss (a quick rise in
+// level: a note repeated at the same pitch), ends each note where its level falls away, and gives
+// each note its velocity. Pitch bends follow the contour head within the note, in thirds of a
+// semitone. The timing constants were measured with tools/songquality (BENCHMARKS.md).
 //
 // The states and costs follow the note-level HMM of pYIN/Tony (Mauch et al., "Computer-aided
 // melody note transcription using the Tony software", 2015), with basic-pitch's heads in place of
