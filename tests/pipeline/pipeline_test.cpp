@@ -127,8 +127,13 @@ TEST(Pipeline, DemoSongRoundTrip) {
   // transcribed an octave up holds its pitch 0.41 of the time (the stem also carries the chords an
   // octave below), an octave down 0.01, no notes 0.
   EXPECT_GT(drumsF1, 0.7);
-  EXPECT_GT(bassF1, 0.2);
-  EXPECT_GT(leadRecall, 0.6);
+  // With the monophonic tracker on bass and vocals (the default engine) this song measures bass
+  // 0.13 and lead 0.48 (basic-pitch's note creation: 0.27 / 0.73): the tracker merges the demo
+  // bass's repeated notes in the DSP stem (no level dip between them there) and follows the
+  // chords that the DSP vocals stem carries as often as the lead. Over the songgen songs it raises
+  // the end-to-end bass and vocals onset F1 (BENCHMARKS.md, song -> MIDI quality).
+  EXPECT_GT(bassF1, 0.1);
+  EXPECT_GT(leadRecall, 0.4);
 
   const AudioBuffer preview = readAudio(r.pipeline.preview);
   double sumSquares = 0;
