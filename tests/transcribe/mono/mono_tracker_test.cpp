@@ -80,7 +80,9 @@ TEST(MonoTracker, SyntheticMelodyNoteForNote) {
     EXPECT_EQ(notes[i].pitch, ref.pitch);
     EXPECT_NEAR(notes[i].startSeconds, ref.start, 0.05);
     EXPECT_NEAR(notes[i].endSeconds, ref.end, std::max(0.05, 0.2 * (ref.end - ref.start)));
-    if (i > 0) EXPECT_LE(notes[i - 1].endSeconds, notes[i].startSeconds);
+    if (i > 0) {
+      EXPECT_LE(notes[i - 1].endSeconds, notes[i].startSeconds);
+    }
   }
   // Vibrato shows in the bends; the steady saw has none.
   const auto [lo, hi] = std::minmax_element(notes[3].pitchBends.begin(), notes[3].pitchBends.end());
