@@ -162,6 +162,22 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
   const bool subOn = !silent(kRampSubLevel);
   const MipLanes subMip{g.mipNearSub, g.mipFarSub, g.mipFadeSub};
 
+  // Controls that do not move during the run (the usual case once envelopes settle) let the ladder
+  // run on fixed coefficients inside this loop, interleaved with the oscillators: the CPU then
+  // overlaps the filter's dependency chain with the oscillators' work. Otherwise the filter runs
+  // after the loop with per-sample or ramped controls.
+  bool constant = true;
+  for (int l = 0; l < kLanes; ++l)
+    constant = constant && step[kRampCutoffHz][l] == 0.0f && step[kRampResonance][l] == 0.0f &&
+               step[kRampDrive][l] == 0.0f;
+  const bool inlineLadder = constant && filter == FilterType::Ladder24;
+  if (inlineLadder)
+    for (int c = 0; c < (Stereo ? 2 : 1); ++c) {
+      g.ladder[c].setTargets(r[kRampCutoffHz], r[kRampResonance], r[kRampDrive]);
+      g.ladder[c].jumpToTargets();
+    }
+  const auto& ladderCoefficients = g.ladder[0].settled();
+
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < kNumRamps; ++k) r[k] += step[k];
     vfloat sumL = {}, sumR = {};
@@ -198,18 +214,23 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, vfloat* accL, 
     const vfloat shared = sub * r[kRampSubLevel] + nextNoise(g.noise) * r[kRampNoiseLevel];
     xl[i] = sumL * norm + shared;
     if constexpr (Stereo) xr[i] = sumR * norm + shared;
+    if (inlineLadder) {
+      xl[i] = g.ladder[0].tick(xl[i], ladderCoefficients);
+      if constexpr (Stereo) xr[i] = g.ladder[1].tick(xr[i], ladderCoefficients);
+    }
     cutoff[i] = r[kRampCutoffHz];
     resonance[i] = r[kRampResonance];
     drive[i] = r[kRampDrive];
     gainL[i] = r[kRampGainL];
     gainR[i] = r[kRampGainR];
   }
-  bool constant = true;
-  for (int l = 0; l < kLanes; ++l)
-    constant = constant && step[kRampCutoffHz][l] == 0.0f && step[kRampResonance][l] == 0.0f &&
-               step[kRampDrive][l] == 0.0f;
-  filterRun(g, 0, filter, xl, n, cutoff, resonance, drive, constant);
-  if constexpr (Stereo) filterRun(g, 1, filter, xr, n, cutoff, resonance, drive, constant);
+  if (inlineLadder) {
+    g.ladder[0].endRun();
+    if constexpr (Stereo) g.ladder[1].endRun();
+  } else {
+    filterRun(g, 0, filter, xl, n, cutoff, resonance, drive, constant);
+    if constexpr (Stereo) filterRun(g, 1, filter, xr, n, cutoff, resonance, drive, constant);
+  }
   for (int i = 0; i < n; ++i) {
     for (int e = 0; e < kNumEnvs; ++e) g.envLevel[e] = g.envLevel[e] * g.envMul[e] + g.envAdd[e];
     const vfloat amp = g.envLevel[kAmpEnv];

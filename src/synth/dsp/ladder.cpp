@@ -62,41 +62,6 @@ void LadderFilter<T>::jumpToTargets() {
 }
 
 template <class T>
-inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
-  // Stage i is y_i = G u_i + (1 - G) s_i, so y_i = G^i u + c_i, where c_i depends only on the
-  // states: every stage output follows from the ladder input u in one step, instead of four
-  // dependent ones (a shorter critical path, same arithmetic). With u = x - k y4 the loop solves
-  // to y4 = (G^4 x + c_4) / (1 + k G^4); the input is then saturated and the stages updated.
-  const T G = c.G;
-  const T H = 1.0f - G;
-  const T G2 = G * G;
-  const T G3 = G2 * G;
-  const T G4 = G2 * G2;
-  const T c1 = H * s_[0];
-  const T c2 = G * c1 + H * s_[1];
-  const T c3 = G * c2 + H * s_[2];
-  // c4 as a sum of independent products (shallower than continuing the recursion), and the loop
-  // solution folded into two gains, so that the input's part is off the critical path:
-  // in - k y4 = (1 - k G^4 solve) in - k solve c4.
-  const T c4 = ((H * G3) * s_[0] + (H * G2) * s_[1]) + ((H * G) * s_[2] + H * s_[3]);
-  const T in = c.drive * x;
-  const T ks = c.k * c.solve;
-  const T u = softClip((1.0f - ks * G4) * in - ks * c4);
-  const T y1 = G * u + c1;
-  const T y2 = G2 * u + c2;
-  const T y3 = G3 * u + c3;
-  const T y4 = G4 * u + c4;
-  // Trapezoidal integrator states: s' = y + v = 2 y - s. Tiny states are flushed once per run, at
-  // the end of process(), not here on the loop's critical path (a state cannot decay from 1e-15 to
-  // the subnormal range within one run).
-  s_[0] = 2.0f * y1 - s_[0];
-  s_[1] = 2.0f * y2 - s_[1];
-  s_[2] = 2.0f * y3 - s_[2];
-  s_[3] = 2.0f * y4 - s_[3];
-  return y4 * c.makeup;
-}
-
-template <class T>
 void LadderFilter<T>::process(T* io, int n) {
   if (n <= 0) return;
   const Coefficients from = current_;
@@ -108,8 +73,7 @@ void LadderFilter<T>::process(T* io, int n) {
                          lerp(from.makeup, to.makeup, t), lerp(from.solve, to.solve, t)};
     io[i] = tick(io[i], c);
   }
-  current_ = target_;
-  for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));  // one NaN input must not poison the voice for ever
+  endRun();
 }
 
 template <class T>
@@ -120,7 +84,7 @@ void LadderFilter<T>::processModulated(T* io, int n, const T* cutoffHz, const T*
     io[i] = tick(io[i], current_);
   }
   target_ = current_;
-  for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));
+  endRun();
 }
 
 template class LadderFilter<float>;

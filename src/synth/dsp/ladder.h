@@ -39,7 +39,10 @@ class LadderFilter {
   // Per-sample controls (coefficients computed every sample).
   void processModulated(T* io, int n, const T* cutoffHz, const T* resonance, const T* drive);
 
- private:
+  // process() for a caller that interleaves the filter with its own per-sample work, so that the
+  // CPU overlaps the filter's long dependency chain with that work: after jumpToTargets() (controls
+  // that do not move during the run), `y = tick(x, settled())` for each sample, then endRun().
+  // The same arithmetic as process(), so the same result.
   struct Coefficients {
     T G;      // g / (1 + g), g = tan(pi fc / fs): one stage's instantaneous gain
     T k;      // feedback gain
@@ -48,14 +51,58 @@ class LadderFilter {
     T solve;  // 1 / (1 + k G^4), the zero-delay loop's solution factor (ramped, so no division
               // per sample in process())
   };
+  const Coefficients& settled() const { return current_; }
+  inline T tick(T x, const Coefficients& c);
+  // Ends a run: the controls reach their targets, states that a non-finite input poisoned are
+  // cleared (one NaN must not silence the voice for ever) and tiny ones flushed to zero.
+  void endRun() {
+    current_ = target_;
+    for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));
+  }
+
+ private:
   Coefficients coefficientsFor(T cutoffHz, T resonance, T drive) const;
-  T tick(T x, const Coefficients& c);
 
   double sampleRate_ = 48000.0;
   Coefficients current_{};
   Coefficients target_{};
   T s_[4] = {};  // the four stages' integrator states
 };
+
+template <class T>
+inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
+    // Stage i is y_i = G u_i + (1 - G) s_i, so y_i = G^i u + c_i, where c_i depends only on the
+    // states: every stage output follows from the ladder input u in one step, instead of four
+    // dependent ones (a shorter critical path, same arithmetic). With u = x - k y4 the loop solves
+    // to y4 = (G^4 x + c_4) / (1 + k G^4); the input is then saturated and the stages updated.
+    const T G = c.G;
+    const T H = 1.0f - G;
+    const T G2 = G * G;
+    const T G3 = G2 * G;
+    const T G4 = G2 * G2;
+    const T c1 = H * s_[0];
+    const T c2 = G * c1 + H * s_[1];
+    const T c3 = G * c2 + H * s_[2];
+    // c4 as a sum of independent products (shallower than continuing the recursion), and the loop
+    // solution folded into two gains, so that the input's part is off the critical path:
+    // in - k y4 = (1 - k G^4 solve) in - k solve c4.
+    const T c4 = ((H * G3) * s_[0] + (H * G2) * s_[1]) + ((H * G) * s_[2] + H * s_[3]);
+    const T in = c.drive * x;
+    const T ks = c.k * c.solve;
+    const T u = softClip((1.0f - ks * G4) * in - ks * c4);
+    const T y1 = G * u + c1;
+    const T y2 = G2 * u + c2;
+    const T y3 = G3 * u + c3;
+    const T y4 = G4 * u + c4;
+    // Trapezoidal integrator states: s' = y + v = 2 y - s. Tiny states are flushed once per run, at
+    // the end of process(), not here on the loop's critical path (a state cannot decay from 1e-15 to
+    // the subnormal range within one run).
+    s_[0] = 2.0f * y1 - s_[0];
+    s_[1] = 2.0f * y2 - s_[1];
+    s_[2] = 2.0f * y3 - s_[2];
+    s_[3] = 2.0f * y4 - s_[3];
+    return y4 * c.makeup;
+}
 
 using Ladder = LadderFilter<float>;
 using LadderBank = LadderFilter<Lanes>;
