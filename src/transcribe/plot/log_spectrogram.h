@@ -4,8 +4,9 @@
 // columns evenly spaced in time. Each row reads the magnitude of a Hann-windowed STFT whose
 // length suits its frequency, a constant-Q-like compromise: 186 ms below 220 Hz (a semitone at
 // A2 is 13 Hz wide, the bins 5.4 Hz), 93 ms up to 880 Hz, 46 ms above, so that high notes keep
-// their onsets sharp while low notes stay resolved. A row narrower than a bin interpolates
-// between the two nearest bins; a wider one takes the largest bin inside it.
+// their onsets sharp while low notes stay resolved (blended in dB over 1.5 semitones either side
+// of 220 and 880 Hz, so that no edge shows). A row narrower than a bin interpolates the three
+// nearest bins; a wider one sums the energy of the bins it covers, as a constant-Q band would.
 //
 // Library midistems_transcribe_plot (src/transcribe/plot): this spectrogram and the piano-roll
 // picture (piano_roll.h). Depends on core (FFT through FFTW) and transcribe/notes; cairo for the

@@ -3,7 +3,10 @@
 // is exercised (55, 440 and 1760 Hz).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <numbers>
 
 #include "core/error.h"
@@ -74,6 +77,45 @@ TEST(LogSpectrogram, SineLevelRowAndTime) {
   }
   // Before anything sounds: digital silence.
   for (int r = 0; r < s.rows; ++r) EXPECT_LE(s.at(r, 5), kSilenceDb + 1) << r;
+}
+
+// White noise reads 3 dB less per bin in a window twice as long: where one window length hands
+// over to the next (220 and 880 Hz) the rows blend, so that no step shows between adjacent rows.
+TEST(LogSpectrogram, NoStepWhereTheWindowLengthChanges) {
+  AudioBuffer b(1, 44100 * 20, 44100);
+  uint32_t state = 1;
+  for (float& v : b.channels[0]) {
+    state = state * 1664525u + 1013904223u;
+    v = float(0.1 * ((state >> 8) / double(1 << 24) - 0.5));
+  }
+  const LogSpectrogram s = logSpectrogram(b, 20, 72 * 4, 36, 108);  // 4 rows per semitone
+  std::vector<double> mean(size_t(s.rows), 0.0);
+  for (int r = 0; r < s.rows; ++r) {
+    for (int c = 10; c < s.columns - 10; ++c) mean[size_t(r)] += s.at(r, c);
+    mean[size_t(r)] /= s.columns - 20;
+  }
+  for (double handOver : {57.0, 81.0}) {  // 220 and 880 Hz
+    SCOPED_TRACE(handOver);
+    double steepest = 0;
+    for (int r = rowOf(s, handOver + 3); r < rowOf(s, handOver - 3); ++r)
+      steepest = std::max(steepest, std::abs(mean[size_t(r)] - mean[size_t(r) + 1]));
+    // Across the six semitones around the hand-over, from the long window's level to the short one's.
+    const double change = mean[size_t(rowOf(s, handOver + 3))] - mean[size_t(rowOf(s, handOver - 3))];
+    std::printf("[ measured ] noise around pitch %.0f: %.2f dB change over 6 semitones, steepest step %.2f dB\n",
+                handOver, change, steepest);
+    EXPECT_GT(change, 2.0);
+    EXPECT_LT(steepest, 1.0);
+  }
+}
+
+// A row several bins wide holds a sine's whole main lobe: it reads the sine's amplitude, to a
+// fraction of a dB (one row per semitone: 7 bins of 21.5 Hz at 2.6 kHz).
+TEST(LogSpectrogram, WideRowsReadASineAtItsAmplitude) {
+  AudioBuffer b(1, 44100, 44100);
+  addTone(b, 100, 0, 1, 0.5);
+  const LogSpectrogram s = logSpectrogram(b, 20, 60, 60.5, 120.5);
+  ASSERT_EQ(s.columns, 20);
+  for (int c = 5; c < 15; ++c) EXPECT_NEAR(s.at(rowOf(s, 100), c), float(20 * std::log10(0.5)), 0.5) << c;
 }
 
 TEST(LogSpectrogram, RowsAboveNyquistAreSilent) {
