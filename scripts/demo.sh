@@ -10,3 +10,4 @@ BIN="${MIDISTEMS_BUILD_DIR:-build}/bin/midistems"
 # network (an installed HTDemucs model is used, else the built-in DSP separator, said in one line).
 "$BIN" demo -o demo-output --offline
 echo "Listen to demo-output/demo_song.wav (the song) and demo-output/demo_song.preview.wav (the song re-played from its transcription)."
+echo "Look at demo-output/demo_song.notes.png (the transcribed notes over each stem's spectrogram)."

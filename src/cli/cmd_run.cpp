@@ -37,6 +37,7 @@ void printResult(const pl::PipelineResult& r) {
   for (const auto& s : r.stems) fmt::print("  {}\n", s.string());
   fmt::print("MIDI:    {} ({} notes, {:.1f} BPM)\n", r.midi.string(), r.notes, r.bpm);
   fmt::print("notes:   {}\n", r.notesJson.string());
+  fmt::print("picture: {}\n", r.plot.string());
   fmt::print("preview: {}\n", r.preview.string());
 }
 

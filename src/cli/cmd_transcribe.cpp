@@ -45,6 +45,7 @@ midistems::cli::CommandRegistration reg{30, [](CLI::App& app) {
   sub->add_option("--tempo", o->tempo, "Tempo written into the MIDI file in BPM (default: estimated, else 120)");
   sub->add_option("--json", o->json, "Also write the notes as JSON");
   sub->add_option("--csv", o->csv, "Also write the notes as CSV");
+  sub->add_option("--plot", o->plot, "Also draw the notes over each stem's spectrogram (PNG, a panel per stem)");
   sub->add_option("--model", o->model, "basic-pitch model folder (default: the one scripts/setup.sh installs)");
   sub->add_option("--threads", o->threads, "Worker threads for basic-pitch (0: one per core)")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No progress bar");

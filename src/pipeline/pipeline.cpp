@@ -60,8 +60,10 @@ PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const P
   transcription.input = split.outDir;
   result.midi = outDir / (name + ".transcribed.mid");
   result.notesJson = outDir / (name + ".notes.json");
+  result.plot = outDir / (name + ".notes.png");
   transcription.output = result.midi.string();
   transcription.json = result.notesJson.string();
+  transcription.plot = result.plot.string();
   transcription.threads = options.threads;
   transcription.quiet = options.quiet;
   const transcribe::TranscribeStemsResult notes = transcribe::transcribeStems(transcription);

@@ -5,6 +5,7 @@
 //   OUT/stems/<source>.wav   the separated stems
 //   OUT/<song>.transcribed.mid  one named track per stem (drums on channel 10)
 //   OUT/<song>.notes.json    the same notes as a list
+//   OUT/<song>.notes.png     the notes over each stem's spectrogram, a panel per stem
 //   OUT/<song>.preview.wav   the MIDI rendered on the synthesizer
 #include <filesystem>
 #include <string>
@@ -27,6 +28,7 @@ struct PipelineResult {
   std::vector<std::filesystem::path> stems;
   std::filesystem::path midi;
   std::filesystem::path notesJson;
+  std::filesystem::path plot;
   std::filesystem::path preview;
   size_t notes = 0;
   double bpm = 0;

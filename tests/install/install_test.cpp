@@ -158,6 +158,7 @@ TEST(InstalledCommand, RunsTheWholeJobFromAMovedCopy) {
   const fs::path midiOut = out / "song.transcribed.mid", preview = out / "song.preview.wav";
   ASSERT_TRUE(fs::is_regular_file(midiOut)) << run.out;
   ASSERT_TRUE(fs::is_regular_file(preview)) << run.out;
+  EXPECT_GT(fs::file_size(out / "song.notes.png"), 1000u) << run.out;  // the picture, drawn with its fonts
   EXPECT_GT(noteOns(midiOut), 8u);
   const AudioBuffer played = readAudio(preview);
   EXPECT_GT(played.durationSeconds(), 2.0);

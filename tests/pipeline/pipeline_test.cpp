@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <string>
 
 #include "core/audio_file.h"
 #include "core/error.h"
@@ -134,6 +136,12 @@ TEST(Pipeline, DemoSongRoundTrip) {
   // the end-to-end bass and vocals onset F1 (BENCHMARKS.md, song -> MIDI quality).
   EXPECT_GT(bassF1, 0.1);
   EXPECT_GT(leadRecall, 0.4);
+
+  EXPECT_EQ(r.pipeline.plot, out / "demo_song.notes.png");
+  std::ifstream png(r.pipeline.plot, std::ios::binary);
+  std::string signature(8, '\0');
+  png.read(signature.data(), 8);
+  EXPECT_EQ(signature, std::string("\x89PNG\r\n\x1a\n", 8)) << r.pipeline.plot;
 
   const AudioBuffer preview = readAudio(r.pipeline.preview);
   double sumSquares = 0;

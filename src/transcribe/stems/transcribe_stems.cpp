@@ -23,6 +23,7 @@
 #include "transcribe/notes/note_creation.h"
 #include "transcribe/notes/note_export.h"
 #include "transcribe/notes/tempo_estimation.h"
+#include "transcribe/plot/piano_roll.h"
 #include "transcribe/stems/transcribe_stems.h"
 
 namespace {
@@ -123,7 +124,7 @@ void checkOptions(const tr::TranscribeStemsOptions& o) {
   if (o.threads < 0) throw Error("--threads: must be 0 (one per core) or more");
   tr::validateNoteCreationOptions(o.notes);
   // Fail before the long work when an output cannot be written.
-  for (const std::string& name : {o.output, o.json, o.csv}) {
+  for (const std::string& name : {o.output, o.json, o.csv, o.plot}) {
     if (name.empty()) continue;
     const fs::path path(name);
     if (fs::is_directory(path)) throw Error(name + ": is a folder, not a file name");
@@ -182,6 +183,9 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
     model->setThreads(o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency())));
   }
 
+  std::optional<tr::plot::PianoRoll> pianoRoll;
+  if (!o.plot.empty()) pianoRoll.emplace(files.size());
+
   std::vector<tr::StemTranscription> stems;
   AudioBuffer sum;
   {
@@ -206,6 +210,7 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       if (stem.notes.empty())
         fmt::print(stderr, "transcribe: {}: no notes found ({})\n", files[i].string(),
                    audio.numFrames() == 0 ? "empty audio" : "silent or below the thresholds");
+      if (pianoRoll) pianoRoll->addStem(stem, audio);
       addInto(sum, audio);
       stems.push_back(std::move(stem));
     }
@@ -225,6 +230,7 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
   outputs.push_back({o.output, std::string(midiBytes.begin(), midiBytes.end())});
   if (!o.json.empty()) outputs.push_back({o.json, tr::notesJson(stems, bpm)});
   if (!o.csv.empty()) outputs.push_back({o.csv, tr::notesCsv(stems)});
+  if (pianoRoll) outputs.push_back({o.plot, pianoRoll->png()});
   writeAllOrNothing(outputs);
 
   TranscribeStemsResult result;

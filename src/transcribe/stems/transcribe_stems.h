@@ -7,7 +7,7 @@
 // through the drum transcriber. The engine "basic-pitch" keeps the Python package's note creation
 // for every pitched stem (the output of `basic-pitch` itself). The tempo written into the file is
 // the given one, else estimated from the sum of the stems, else 120 BPM. All outputs (MIDI, JSON,
-// CSV) are written together or not at all.
+// CSV, the piano-roll picture) are written together or not at all.
 #include <string>
 
 #include "transcribe/mono/mono_tracker.h"
@@ -26,6 +26,7 @@ struct TranscribeStemsOptions {
   double tempo = 0;  // 0: estimate
   std::string json;  // optional note list outputs
   std::string csv;
+  std::string plot;  // optional piano-roll PNG, one panel per stem (transcribe/plot)
   std::string model;  // basic-pitch model folder; empty: the default
   int threads = 0;
   bool quiet = false;  // no progress bar
