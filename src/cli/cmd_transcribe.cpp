@@ -29,12 +29,12 @@ midistems::cli::CommandRegistration reg{30, [](CLI::App& app) {
                   "vocals.* mono, the rest pitched)")
       ->capture_default_str();
   sub->add_option("--engine", o->engine,
-                  "stem-aware (the monophonic tracker for mono stems), or basic-pitch (the Python package's note "
-                  "creation for every pitched stem)")
+                  "stem-aware (the monophonic tracker for mono stems, the polyphonic decoder for the other "
+                  "pitched stems), or basic-pitch (the Python package's note creation for every pitched stem)")
       ->capture_default_str();
-  sub->add_option("--onset-threshold", o->notes.onsetThreshold, "Onset peak needed to start a note")
+  sub->add_option("--onset-threshold", o->notes.onsetThreshold, "Onset peak needed to start a note (basic-pitch engine)")
       ->capture_default_str();
-  sub->add_option("--frame-threshold", o->notes.frameThreshold, "Level that keeps a note on")
+  sub->add_option("--frame-threshold", o->notes.frameThreshold, "Level that keeps a note on (basic-pitch engine)")
       ->capture_default_str();
   sub->add_option("--min-note-ms", o->notes.minNoteMs, "Shortest note kept, in milliseconds")
       ->capture_default_str();

@@ -24,6 +24,7 @@
 #include "transcribe/notes/note_export.h"
 #include "transcribe/notes/tempo_estimation.h"
 #include "transcribe/plot/piano_roll.h"
+#include "transcribe/poly/poly_decoder.h"
 #include "transcribe/stems/transcribe_stems.h"
 
 namespace {
@@ -98,6 +99,14 @@ tr::MonoTrackerOptions monoOptions(const tr::TranscribeStemsOptions& o) {
   return m;
 }
 
+tr::PolyDecoderOptions polyOptions(const tr::TranscribeStemsOptions& o) {
+  tr::PolyDecoderOptions p = o.poly;
+  p.minNoteMs = std::min(p.minNoteMs, o.notes.minNoteMs);
+  p.minHz = o.notes.minHz;
+  p.maxHz = o.notes.maxHz;
+  return p;
+}
+
 void addInto(AudioBuffer& sum, const AudioBuffer& stem) {
   if (stem.numFrames() == 0) return;
   const std::vector<float> mono = stem.mono();
@@ -119,6 +128,7 @@ void checkOptions(const tr::TranscribeStemsOptions& o) {
   if (o.kind == "mono" && o.engine == "basic-pitch")
     throw Error("--kind mono: the basic-pitch engine has no monophonic tracker (use --engine stem-aware)");
   tr::validateMonoTrackerOptions(monoOptions(o));
+  tr::validatePolyDecoderOptions(polyOptions(o));
   if (o.tempo != 0 && !(o.tempo >= 20 && o.tempo <= 400))
     throw Error(fmt::format("--tempo: {} is outside 20..400 BPM", o.tempo));
   if (o.threads < 0) throw Error("--threads: must be 0 (one per core) or more");
@@ -202,6 +212,9 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       } else if (kind == StemKind::Mono) {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio), monoOptions(o));
+      } else if (o.engine == "stem-aware") {
+        const tr::Posteriorgrams grams = model->run(audio, progress);
+        stem.notes = tr::decodePolyphonic(tr::viewOf(grams), polyOptions(o));
       } else {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::exportNotes(tr::createNotes(tr::viewOf(grams), o.notes));

@@ -3,8 +3,8 @@
 // one-track MIDI file; a folder of stems (the output of `midistems split`) gives one type-1 file
 // with a named track per stem. Every pitched stem goes through native basic-pitch; monophonic
 // lines (bass.*, vocals.*, or any stem with --kind mono) are then decoded by the monophonic note
-// tracker (transcribe/mono), other pitched stems by the Python package's note creation; drums go
-// through the drum transcriber. The engine "basic-pitch" keeps the Python package's note creation
+// tracker (transcribe/mono), other pitched stems by the polyphonic decoder (transcribe/poly);
+// drums go through the drum transcriber. The engine "basic-pitch" keeps the Python package's note creation
 // for every pitched stem (the output of `basic-pitch` itself). The tempo written into the file is
 // the given one, else estimated from the sum of the stems, else 120 BPM. All outputs (MIDI, JSON,
 // CSV, the piano-roll picture) are written together or not at all.
@@ -12,6 +12,7 @@
 
 #include "transcribe/mono/mono_tracker.h"
 #include "transcribe/notes/note_creation.h"
+#include "transcribe/poly/poly_decoder.h"
 
 namespace midistems::transcribe {
 
@@ -23,6 +24,7 @@ struct TranscribeStemsOptions {
   std::string engine = "stem-aware";  // stem-aware, or basic-pitch (note creation for every stem)
   NoteCreationOptions notes;
   MonoTrackerOptions mono;  // minNoteMs, minHz, maxHz and pitchBends are taken from `notes`
+  PolyDecoderOptions poly;  // minNoteMs, minHz and maxHz are taken from `notes`
   double tempo = 0;  // 0: estimate
   std::string json;  // optional note list outputs
   std::string csv;
