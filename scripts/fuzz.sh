@@ -105,6 +105,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t FAILED; the end of its log:"
     tail -n 60 "$work/$t/log"
     keep=fuzz-findings/$t
+    rm -rf "$keep"
     mkdir -p "$keep"
     cp "$work/$t/artifacts/"* "$keep/" 2>/dev/null || true
     echo "fuzz: reproducer(s) kept in $keep/:"
