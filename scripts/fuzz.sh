@@ -5,13 +5,14 @@
 # scratch copy of its corpus (fuzz/corpus/<target> is read as the seed, never written), as many
 # targets at once as the machine has cores (FUZZ_JOBS). Prints executions per second and in total
 # for each target, and exits non-zero on any crash, leak, timeout, out-of-memory or sanitizer
-# report, printing the reproducer. CI runs it after scripts/test.sh.
+# report, printing the reproducer (kept in fuzz-findings/<target>/). CI runs it after
+# scripts/test.sh.
 #
 #   bash scripts/fuzz.sh [--merge] [TARGET...]
 #
 # --merge: afterwards, merge the inputs that found new coverage into fuzz/corpus/<target>
-# (libFuzzer -merge=1 keeps a minimal set), for committing; they then also run as regression
-# tests in the plain build (fuzz/CMakeLists.txt).
+# (libFuzzer -merge=1 keeps a minimal set by edges), for committing; they then also run as
+# regression tests in the plain build (fuzz/CMakeLists.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
