@@ -3,9 +3,19 @@ add_library(midistems_flags INTERFACE)
 target_compile_options(midistems_flags INTERFACE
   -Wall -Wextra -Wno-unused-parameter
   $<$<CONFIG:Release>:-O3>)
-if(MIDISTEMS_SANITIZE)
-  target_compile_options(midistems_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
-  target_link_options(midistems_flags INTERFACE -fsanitize=address,undefined)
+# The libFuzzer build (clang, scripts/fuzz.sh): every library gets coverage instrumentation for
+# the fuzzer and AddressSanitizer plus UndefinedBehaviorSanitizer, and any sanitizer report aborts
+# the run. Only the fuzz targets link libFuzzer itself (fuzz/CMakeLists.txt).
+if(MIDISTEMS_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MIDISTEMS_FUZZ needs clang (configure with -DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  # The instrumentation keeps clang from vectorising `#pragma omp simd` loops; that is expected
+  # here and says nothing about the optimised build, so -Wpass-failed is off in this build only.
+  target_compile_options(midistems_flags INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+    -Wno-pass-failed)
+  target_link_options(midistems_flags INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all)
 endif()
 # The instruction-set level: a portable x86-64 level by default (cmake/IsaKernels.cmake adds
 # AVX-512 copies of the hot loops, chosen at run time), the build machine's own with

@@ -15,6 +15,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int64_t kChunkFrames = 65536;
+// One sf_readf_float call reads at most this many samples (65536 stereo frames). libsndfile
+// zero-fills what a short file lacks, so a corrupt 64-channel header must not cost 16 MiB a call.
+constexpr int64_t kChunkSamples = 2 * kChunkFrames;
 // Refuse declared sizes that cannot be a real song (a corrupt header can claim anything).
 constexpr int64_t kMaxFrames = int64_t(1) << 36;
 
@@ -85,16 +88,21 @@ AudioFileReader::~AudioFileReader() {
 
 int64_t AudioFileReader::read(AudioBuffer& out, int64_t frames) {
   const int ch = info_.channels;
-  interleaved_.resize(static_cast<size_t>(std::min(frames, kChunkFrames) * ch));
+  const int64_t chunkFrames = std::max<int64_t>(1, kChunkSamples / ch);
+  const auto chunkSamples = static_cast<size_t>(std::min(frames, chunkFrames) * ch);
+  if (chunkSamples > interleavedSize_) {
+    interleaved_ = std::make_unique_for_overwrite<float[]>(chunkSamples);
+    interleavedSize_ = chunkSamples;
+  }
   out.sampleRate = info_.sampleRate;
   out.channels.assign(static_cast<size_t>(ch), {});
   int64_t total = 0;
   while (total < frames) {
-    const int64_t want = std::min(frames - total, kChunkFrames);
-    const sf_count_t got = sf_readf_float(asSnd(handle_), interleaved_.data(), want);
+    const int64_t want = std::min(frames - total, chunkFrames);
+    const sf_count_t got = sf_readf_float(asSnd(handle_), interleaved_.get(), want);
     if (got < 0) throw Error(path_.string() + ": read error (" + sf_strerror(asSnd(handle_)) + ")");
     if (got == 0) break;
-    checkFinite(interleaved_.data(), static_cast<size_t>(got * ch), path_);
+    checkFinite(interleaved_.get(), static_cast<size_t>(got * ch), path_);
     for (int c = 0; c < ch; ++c) {
       auto& dst = out.channels[static_cast<size_t>(c)];
       for (sf_count_t i = 0; i < got; ++i) dst.push_back(interleaved_[static_cast<size_t>(i * ch + c)]);

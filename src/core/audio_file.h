@@ -47,7 +47,10 @@ class AudioFileReader {
   std::filesystem::path path_;
   void* handle_ = nullptr;
   AudioFileInfo info_;
-  std::vector<float> interleaved_;
+  // One chunk of interleaved samples. Left uninitialised (libsndfile writes what it returns):
+  // zeroing it for every reader would cost more than decoding a short file.
+  std::unique_ptr<float[]> interleaved_;
+  size_t interleavedSize_ = 0;
 };
 
 // Reads a whole file. Throws Error for a missing, unreadable, empty or corrupt file, and for

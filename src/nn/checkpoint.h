@@ -50,7 +50,8 @@ struct Checkpoint {
 Checkpoint loadCheckpoint(const std::filesystem::path& path);
 Checkpoint loadTorchPackage(const std::filesystem::path& path);
 Checkpoint loadSafetensors(const std::filesystem::path& path);
-// Parses a torch.save package from memory (for the fuzz target); `name` appears in errors.
+// The same from memory (fuzz targets); `name` appears in errors.
+Checkpoint parseCheckpoint(const uint8_t* data, size_t size, const std::string& name);
 Checkpoint parseTorchPackage(const uint8_t* data, size_t size, const std::string& name);
 Checkpoint parseSafetensors(const uint8_t* data, size_t size, const std::string& name);
 

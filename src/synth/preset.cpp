@@ -56,7 +56,7 @@ Preset parsePreset(std::string_view text, const std::string& source) {
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     throw Error(source + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!document.is_object()) throw Error(source + ": a preset must be a JSON object");

@@ -97,7 +97,6 @@ class Synth {
   Patch target_;
   float smoothed_[kNumParams] = {};
   float smoothingCoef_ = 0.5f;  // per control tick
-  bool snapParameters_ = true;
   int64_t sampleCount_ = 0;
   uint64_t noteCounter_ = 0;
 

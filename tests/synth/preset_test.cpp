@@ -114,6 +114,16 @@ TEST(Presets, UnnamedParametersKeepTheirDefaults) {
   EXPECT_EQ(p.patch[Param::AmpEnvSustain], paramInfo(Param::AmpEnvSustain).defaultValue);
 }
 
+// Found by fuzz/preset_fuzz: the JSON parser reports a number beyond double range as out_of_range,
+// not as a parse error; it must still be a bad-input error, not an escaping exception.
+TEST(Presets, NumberBeyondDoubleRangeIsInvalidJson) {
+  for (const char* text : {R"({"format": 1, "params": {"filter_cutoff": 0.5e2055}})", R"({"format": 1e999})"}) {
+    const std::string error = errorOf(text);
+    EXPECT_NE(error.find("bad.json: not valid JSON"), std::string::npos) << text;
+    EXPECT_EQ(error.find('\n'), std::string::npos);
+  }
+}
+
 TEST(Parameters, TableIsConsistent) {
   std::set<std::string> ids;
   for (int i = 0; i < kNumParams; ++i) {

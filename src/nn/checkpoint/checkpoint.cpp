@@ -25,31 +25,32 @@ std::vector<uint8_t> readWholeFile(const std::filesystem::path& path) {
   return bytes;
 }
 
-bool looksLikeZip(const std::vector<uint8_t>& b) {
-  return b.size() >= 4 && b[0] == 'P' && b[1] == 'K' && ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6));
+bool looksLikeZip(const uint8_t* b, size_t size) {
+  return size >= 4 && b[0] == 'P' && b[1] == 'K' && ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6));
 }
 
 // torch.save before PyTorch 1.6 wrote a bare pickle stream that starts with a magic number.
-bool looksLikeLegacyTorch(const std::vector<uint8_t>& b) {
-  return b.size() >= 4 && b[0] == 0x80 && b[1] == 0x02 && b[2] == 0x8a && b[3] == 0x0a;
+bool looksLikeLegacyTorch(const uint8_t* b, size_t size) {
+  return size >= 4 && b[0] == 0x80 && b[1] == 0x02 && b[2] == 0x8a && b[3] == 0x0a;
 }
 
-bool looksLikeSafetensors(const std::vector<uint8_t>& b) {
-  return b.size() >= 9 && b[8] == '{';
-}
+bool looksLikeSafetensors(const uint8_t* b, size_t size) { return size >= 9 && b[8] == '{'; }
 
 }  // namespace
 
-Checkpoint loadCheckpoint(const std::filesystem::path& path) {
-  const std::vector<uint8_t> bytes = readWholeFile(path);
-  const std::string name = path.string();
-  if (bytes.empty()) throw Error(name + ": empty file");
-  if (looksLikeZip(bytes)) return parseTorchPackage(bytes.data(), bytes.size(), name);
-  if (looksLikeSafetensors(bytes)) return parseSafetensors(bytes.data(), bytes.size(), name);
-  if (looksLikeLegacyTorch(bytes))
+Checkpoint parseCheckpoint(const uint8_t* data, size_t size, const std::string& name) {
+  if (size == 0) throw Error(name + ": empty file");
+  if (looksLikeZip(data, size)) return parseTorchPackage(data, size, name);
+  if (looksLikeSafetensors(data, size)) return parseSafetensors(data, size, name);
+  if (looksLikeLegacyTorch(data, size))
     throw Error(name + ": legacy torch.save format (before PyTorch 1.6) is not supported; re-save it "
                        "with a newer PyTorch");
   throw Error(name + ": not a model checkpoint (neither a torch.save zip nor a safetensors file)");
+}
+
+Checkpoint loadCheckpoint(const std::filesystem::path& path) {
+  const std::vector<uint8_t> bytes = readWholeFile(path);
+  return parseCheckpoint(bytes.data(), bytes.size(), path.string());
 }
 
 Checkpoint loadTorchPackage(const std::filesystem::path& path) {

@@ -225,8 +225,11 @@ void HTDemucsSeparator::separate(const AudioBuffer& mix, StemSink& sink, const P
 }  // namespace
 
 std::unique_ptr<htdemucs::HTDemucsModel> loadHTDemucsModel(const std::filesystem::path& file) {
-  const std::string name = file.string();  // as the checkpoint reader names it
-  nn::Checkpoint checkpoint = nn::loadCheckpoint(file);
+  // Named by the path as given, as the checkpoint reader names it.
+  return buildHTDemucsModel(nn::loadCheckpoint(file), file.string());
+}
+
+std::unique_ptr<htdemucs::HTDemucsModel> buildHTDemucsModel(nn::Checkpoint checkpoint, const std::string& name) {
   if (!checkpoint.klass.empty() && checkpoint.klass != "demucs.htdemucs.HTDemucs")
     throw Error(name + ": a " + checkpoint.klass + " checkpoint, not HTDemucs (demucs.htdemucs.HTDemucs)");
   const htdemucs::HTDemucsConfig config = htdemucs::HTDemucsConfig::fromKwargs(checkpoint.kwargs, name);

@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "nn/checkpoint.h"
 #include "separate/htdemucs/model.h"
 #include "separate/separator.h"
 
@@ -39,5 +41,7 @@ std::unique_ptr<Separator> makeHTDemucsSeparator(std::vector<std::unique_ptr<htd
 
 // Loads one HTDemucs checkpoint (strict: every tensor used, none missing, shapes checked).
 std::unique_ptr<htdemucs::HTDemucsModel> loadHTDemucsModel(const std::filesystem::path& file);
+// The same from a checkpoint already read (`name` appears in errors).
+std::unique_ptr<htdemucs::HTDemucsModel> buildHTDemucsModel(nn::Checkpoint checkpoint, const std::string& name);
 
 }  // namespace midistems::separate

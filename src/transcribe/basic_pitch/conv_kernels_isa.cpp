@@ -20,11 +20,6 @@ namespace {
 // Eight floats in one vector register (AVX2 and up). GCC/Clang vector extensions keep the kernels
 // free of intrinsics: the level this file is compiled for decides the instructions.
 typedef float Vec8 __attribute__((vector_size(32)));
-typedef float Vec8Unaligned __attribute__((vector_size(32), aligned(4)));
-
-inline Vec8 load8(const float* p) { return *reinterpret_cast<const Vec8Unaligned*>(p); }
-inline void store8(float* p, Vec8 v) { *reinterpret_cast<Vec8Unaligned*>(p) = v; }
-inline Vec8 splat8(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
 
 // The widest vector this level has: 16 floats with AVX-512, 8 otherwise.
 #if defined(__AVX512F__)

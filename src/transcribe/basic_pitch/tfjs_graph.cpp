@@ -165,12 +165,13 @@ Graph Graph::load(const std::filesystem::path& modelDir) {
           g.fail("tensor " + name + " has unsupported dtype " + dtype);
         t.isInt = dtype == "int32";
         const auto n = size_t(count);
+        // An empty tensor (a zero in its shape) has no data pointer to copy into.
         if (t.isInt) {
           t.ints.resize(n);
-          std::memcpy(t.ints.data(), bytes.data() + offset, n * 4);
+          if (n > 0) std::memcpy(t.ints.data(), bytes.data() + offset, n * 4);
         } else {
           t.floats.resize(n);
-          std::memcpy(t.floats.data(), bytes.data() + offset, n * 4);
+          if (n > 0) std::memcpy(t.floats.data(), bytes.data() + offset, n * 4);
         }
         offset += n * 4;
         g.constants_[name] = std::move(t);

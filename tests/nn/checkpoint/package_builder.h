@@ -1,5 +1,5 @@
 #pragma once
-// Hand-built checkpoint files for tests and fuzz seeds: a pickle writer that emits protocol-2
+// Hand-built checkpoint files for tests: a pickle writer that emits protocol-2
 // opcodes the way CPython's pickler does, a zip writer for stored entries, and small valid
 // torch.save / safetensors files made with them. Independent of the reader under test.
 #include <cstdint>
