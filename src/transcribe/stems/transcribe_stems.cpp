@@ -79,6 +79,18 @@ AudioBuffer readStem(const fs::path& path) {
   return audio;
 }
 
+// The same as one channel, the mean of the file's channels (half the memory of a stereo song).
+AudioBuffer readMono(const fs::path& path) {
+  midistems::AudioFileReader reader(path);
+  AudioBuffer audio(1, 0, reader.info().sampleRate);
+  AudioBuffer block;
+  while (reader.read(block, 1 << 16) > 0) {
+    const std::vector<float> mono = block.mono();
+    audio.channels[0].insert(audio.channels[0].end(), mono.begin(), mono.end());
+  }
+  return audio;
+}
+
 enum class StemKind { Drums, Mono, Pitched };
 
 StemKind kindOf(const fs::path& file, const tr::TranscribeStemsOptions& o) {
@@ -213,8 +225,8 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       if (stem.drums) {
         stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
       } else if (kind == StemKind::Mono && !o.mixture.empty() && lower(files[i].stem().string()) == "bass") {
-        const AudioBuffer band = tr::bassBand(readStem(o.mixture),
-                                              otherStem != files.end() ? readStem(*otherStem) : AudioBuffer());
+        const AudioBuffer band = tr::bassBand(readMono(o.mixture),
+                                              otherStem != files.end() ? readMono(*otherStem) : AudioBuffer());
         const tr::Posteriorgrams grams = model->run(band, progress);
         stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(band), tr::bassBandTracking(monoOptions(o)));
       } else if (kind == StemKind::Mono) {
