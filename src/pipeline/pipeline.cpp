@@ -58,6 +58,7 @@ PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const P
 
   transcribe::TranscribeStemsOptions transcription;
   transcription.input = split.outDir;
+  transcription.mixture = song.string();
   result.midi = outDir / (name + ".transcribed.mid");
   result.notesJson = outDir / (name + ".notes.json");
   result.plot = outDir / (name + ".notes.png");

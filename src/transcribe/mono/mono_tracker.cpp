@@ -144,6 +144,24 @@ std::vector<int> pitchBendsOf(const PosteriorgramView& v, const Segment& s) {
   return bends;
 }
 
+// A line taken from a separated stem also carries what leaked into it from the other parts,
+// mostly while the line itself rests, and always well under the line's own notes.
+constexpr double kLoudNotePercentile = 0.75;
+void dropQuietNotes(std::vector<ExportNote>& notes, std::vector<float>& peaks, double quietDb) {
+  std::vector<float> sorted = peaks;
+  const auto at = sorted.begin() + std::ptrdiff_t(kLoudNotePercentile * double(sorted.size() - 1));
+  std::nth_element(sorted.begin(), at, sorted.end());
+  const float floorDb = *at - float(quietDb);
+  size_t kept = 0;
+  for (size_t i = 0; i < notes.size(); ++i)
+    if (peaks[i] >= floorDb) {
+      notes[kept] = std::move(notes[i]);
+      peaks[kept++] = peaks[i];
+    }
+  notes.resize(kept);
+  peaks.resize(kept);
+}
+
 }  // namespace
 
 void validateMonoTrackerOptions(const MonoTrackerOptions& o) {
@@ -158,6 +176,8 @@ void validateMonoTrackerOptions(const MonoTrackerOptions& o) {
     throw Error("mono tracker: onset and end leads must be within 0..500 ms");
   if (!(o.minNoteMs >= 0 && o.minNoteMs <= 10000))
     throw Error(fmt::format("--min-note-ms: {} is outside 0..10000", o.minNoteMs));
+  if (!(o.quietNoteDb >= 0 && o.quietNoteDb <= 120))
+    throw Error(fmt::format("mono tracker: quiet-note level {} dB is outside 0..120", o.quietNoteDb));
   if (!(o.minHz >= 0) || !(o.maxHz >= 0) || !std::isfinite(o.minHz) || !std::isfinite(o.maxHz))
     throw Error("--min-hz / --max-hz: must be 0 (no limit) or a positive frequency");
 }
@@ -213,6 +233,7 @@ std::vector<ExportNote> trackMonophonic(const PosteriorgramView& v, const LevelE
     peaks.push_back(peak);
     notes.push_back(std::move(n));
   }
+  if (o.quietNoteDb > 0 && !notes.empty()) dropQuietNotes(notes, peaks, o.quietNoteDb);
   // Velocity from the note's level relative to the loudest note: a GM synth's gain follows
   // (velocity / 127)^2 in amplitude (40 log10 in dB), so velocity = 127 * 10^(dB / 40).
   const float loudest = peaks.empty() ? 0.0f : *std::max_element(peaks.begin(), peaks.end());

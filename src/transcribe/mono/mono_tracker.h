@@ -33,6 +33,8 @@ struct MonoTrackerOptions {
   double minNoteMs = 60;          // shorter notes are dropped
   double minHz = 0;               // 0: no lower limit
   double maxHz = 0;               // 0: no upper limit
+  double quietNoteDb = 0;         // > 0: notes whose attack peak lies this far under the line's loud
+                                  // notes (the 75th percentile of note peaks) are dropped
   bool pitchBends = true;
 };
 

@@ -25,6 +25,7 @@
 #include "transcribe/notes/tempo_estimation.h"
 #include "transcribe/plot/piano_roll.h"
 #include "transcribe/poly/poly_decoder.h"
+#include "transcribe/stems/separated_stems.h"
 #include "transcribe/stems/transcribe_stems.h"
 
 namespace {
@@ -75,6 +76,18 @@ AudioBuffer readStem(const fs::path& path) {
     for (int c = 0; c < audio.numChannels(); ++c)
       audio.channels[size_t(c)].insert(audio.channels[size_t(c)].end(), block.channels[size_t(c)].begin(),
                                        block.channels[size_t(c)].end());
+  return audio;
+}
+
+// The same as one channel, the mean of the file's channels (half the memory of a stereo song).
+AudioBuffer readMono(const fs::path& path) {
+  midistems::AudioFileReader reader(path);
+  AudioBuffer audio(1, 0, reader.info().sampleRate);
+  AudioBuffer block;
+  while (reader.read(block, 1 << 16) > 0) {
+    const std::vector<float> mono = block.mono();
+    audio.channels[0].insert(audio.channels[0].end(), mono.begin(), mono.end());
+  }
   return audio;
 }
 
@@ -184,6 +197,8 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
   // Open every stem before the long work, so that a missing or corrupt one fails at once; the
   // samples are read one stem at a time to keep memory at one stem (NaN is found then).
   for (const auto& f : files) midistems::AudioFileReader check(f);
+  if (!o.mixture.empty()) midistems::AudioFileReader check(o.mixture);
+  const auto otherStem = std::find_if(files.begin(), files.end(), [](const fs::path& f) { return lower(f.stem().string()) == "other"; });
 
   std::unique_ptr<tr::BasicPitchModel> model;
   const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return kindOf(f, o) != StemKind::Drums; });
@@ -209,9 +224,16 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       stem.drums = kind == StemKind::Drums;
       if (stem.drums) {
         stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
+      } else if (kind == StemKind::Mono && !o.mixture.empty() && lower(files[i].stem().string()) == "bass") {
+        const AudioBuffer band = tr::bassBand(readMono(o.mixture),
+                                              otherStem != files.end() ? readMono(*otherStem) : AudioBuffer());
+        const tr::Posteriorgrams grams = model->run(band, progress);
+        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(band), tr::bassBandTracking(monoOptions(o)));
       } else if (kind == StemKind::Mono) {
+        const bool separatedLead = !o.mixture.empty() && lower(files[i].stem().string()) == "vocals";
         const tr::Posteriorgrams grams = model->run(audio, progress);
-        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio), monoOptions(o));
+        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio),
+                                         separatedLead ? tr::separatedLeadTracking(monoOptions(o)) : monoOptions(o));
       } else if (o.engine == "stem-aware") {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::decodePolyphonic(tr::viewOf(grams), polyOptions(o));

@@ -22,6 +22,10 @@ struct TranscribeStemsOptions {
   std::string kind = "auto";  // pitched, mono, drums, or auto (by file name: drums.* drums,
                               // bass.* and vocals.* mono, the rest pitched)
   std::string engine = "stem-aware";  // stem-aware, or basic-pitch (note creation for every stem)
+  // The song the stems were split from (empty: none). With it, the stem-aware engine transcribes
+  // the bass from the song's low band less the other stem (transcribe/stems/separated_stems.h), not
+  // from the bass stem.
+  std::string mixture;
   NoteCreationOptions notes;
   MonoTrackerOptions mono;  // minNoteMs, minHz, maxHz and pitchBends are taken from `notes`
   PolyDecoderOptions poly;  // minNoteMs, minHz and maxHz are taken from `notes`

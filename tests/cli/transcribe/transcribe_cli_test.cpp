@@ -102,7 +102,7 @@ TEST(TranscribeCli, HelpListsTheOptions) {
   const auto r = runTranscribe(dir, "--help");
   EXPECT_EQ(r.status, 0);
   for (const char* option : {"--kind", "--onset-threshold", "--frame-threshold", "--min-note-ms", "--min-hz",
-                             "--max-hz", "--no-pitch-bends", "--no-melodia", "--tempo", "--json", "--csv"})
+                             "--max-hz", "--no-pitch-bends", "--no-melodia", "--mixture", "--tempo", "--json", "--csv"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 
@@ -110,6 +110,24 @@ TEST(TranscribeCli, MissingInput) {
   const fs::path dir = testing::scratchDir("transcribe-missing");
   const auto r = runTranscribe(dir, quoted(dir / "nope.wav") + " -o " + quoted(dir / "out.mid"));
   expectCleanFailure(r, dir, {}, "nope.wav");
+}
+
+// The song named by --mixture is input like the stems: missing, corrupt or NaN, a clean failure.
+TEST(TranscribeCli, BadMixtureIsRefused) {
+  REQUIRE_MODEL();
+  const fs::path dir = testing::scratchDir("transcribe-mixture");
+  writeWav(dir / "bass.wav", melody({{0.1, 0.5, 40}}, 1.0));
+  const std::string common = quoted(dir / "bass.wav") + " -o " + quoted(dir / "out.mid") + " --mixture ";
+  auto r = runTranscribe(dir, common + quoted(dir / "nope.wav"));
+  expectCleanFailure(r, dir, {"bass.wav"}, "nope.wav");
+  std::ofstream(dir / "bad.wav", std::ios::binary) << testing::truncatedWav();
+  r = runTranscribe(dir, common + quoted(dir / "bad.wav"));
+  expectCleanFailure(r, dir, {"bass.wav", "bad.wav"}, "bad.wav: not a readable audio file");
+  AudioBuffer nan = melody({{0.1, 0.5, 40}}, 1.0);
+  nan.channels[0][1000] = std::nanf("");
+  writeWav(dir / "nan.wav", nan);
+  r = runTranscribe(dir, common + quoted(dir / "nan.wav"));
+  expectCleanFailure(r, dir, {"bass.wav", "bad.wav", "nan.wav"}, "NaN");
 }
 
 TEST(TranscribeCli, NanAudioIsRefused) {

@@ -123,6 +123,38 @@ TEST(MonoTracker, LevelRiseSplitsARepeatedNote) {
   EXPECT_EQ(trackMonophonic(view, level, o).size(), 1u);
 }
 
+// The decoder alone: five notes, four loud and one 10 dB under them (what leaks into a separated
+// stem). With quietNoteDb 6 the quiet one goes and the loud ones stay; off (0) all five stay.
+TEST(MonoTracker, QuietNotesDroppedUnderTheLoudOnes) {
+  const int64_t frames = 500;
+  std::vector<float> note(size_t(frames) * kBasicPitchNotes, 0.01f), onset(note.size(), 0.01f);
+  LevelEnvelope level;
+  level.hopSeconds = 0.005;
+  level.db.assign(size_t(basicPitchFrameTime(frames) / level.hopSeconds) + 1, -90.0f);
+  const int pitches[] = {60, 62, 64, 65, 67};
+  const float levels[] = {-12, -13, -22, -12, -11};
+  for (int k = 0; k < 5; ++k) {
+    const int64_t first = 20 + 90 * k, last = first + 60;
+    const int column = pitches[k] - 21;
+    for (int64_t f = first; f < last; ++f) note[size_t(f * kBasicPitchNotes + column)] = 0.9f;
+    onset[size_t(first * kBasicPitchNotes + column)] = 0.9f;
+    for (size_t i = 0; i < level.db.size(); ++i) {
+      const double t = double(i) * level.hopSeconds;
+      if (t >= basicPitchFrameTime(first) && t < basicPitchFrameTime(last)) level.db[i] = levels[k];
+    }
+  }
+  PosteriorgramView view{frames, note.data(), onset.data(), nullptr};
+  MonoTrackerOptions o;
+  o.pitchBends = false;
+  ASSERT_EQ(trackMonophonic(view, level, o).size(), 5u);
+  o.quietNoteDb = 6;
+  const auto notes = trackMonophonic(view, level, o);
+  ASSERT_EQ(notes.size(), 4u);
+  for (const auto& n : notes) EXPECT_NE(n.pitch, 64);
+  o.quietNoteDb = 12;  // 10 dB under: kept
+  EXPECT_EQ(trackMonophonic(view, level, o).size(), 5u);
+}
+
 TEST(MonoTracker, RefusesBadInput) {
   std::vector<float> note(10 * kBasicPitchNotes, 0.5f), onset(note.size(), 0.1f);
   note[7] = std::nanf("");
@@ -135,6 +167,9 @@ TEST(MonoTracker, RefusesBadInput) {
   o.voicingThreshold = 1.5;
   EXPECT_THROW(trackMonophonic(view, level, o), Error);
   o.voicingThreshold = 0.3;
+  o.quietNoteDb = -1;
+  EXPECT_THROW(trackMonophonic(view, level, o), Error);
+  o.quietNoteDb = 0;
   o.pitchBends = true;  // no contours
   EXPECT_THROW(trackMonophonic(view, level, o), Error);
 }

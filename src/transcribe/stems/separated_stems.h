@@ -1,0 +1,42 @@
+#pragma once
+// How the stems of a separated song are transcribed when the song itself is at hand (`run`, or
+// `transcribe --mixture`): separated stems carry what leaked in from the other parts and lose
+// some of their own, so they get other signals and other tracker settings than clean stems.
+// Every figure below is the mean bass or vocals onset F1 of `run` with the DSP separator over the
+// eight songs of tools/songquality (BENCHMARKS.md, "Song -> MIDI quality").
+//
+// Bass: a separator's bass stem is cut by a steep crossover (the DSP separator's sits at 200 Hz),
+// which removes the partials that tell basic-pitch a bass note's octave and blurs the attacks of
+// repeated notes; the song's own low band keeps both. Taking the "other" stem (chords, arpeggios)
+// out of it first removes most of what competes with the bass there: 0.48 from the DSP bass stem,
+// 0.68 from the song's low band, 0.72 from the low band less the other stem.
+#include "core/audio_buffer.h"
+#include "transcribe/mono/mono_tracker.h"
+
+namespace midistems::transcribe {
+
+// Upper edge of the bass band: bass notes reach C4 (262 Hz) and their second and third partials
+// the low hundreds; 600 Hz measured best of 400 / 500 / 600 / 700 / 800 / 1000 Hz (a 4th-order
+// Butterworth, run forwards and backwards so that onsets do not move).
+constexpr double kBassBandHz = 600;
+
+// Mono low band of `mix` less `other` (`other` may be empty: the mix alone). `mix` is resampled
+// to `other`'s rate when they differ; the result has the mix's length at that rate (a shorter
+// `other` is taken as silent past its end).
+AudioBuffer bassBand(const AudioBuffer& mix, const AudioBuffer& other);
+
+// The tracker's settings for that band: held to the bass register (up to C4, 262 Hz: GM bass
+// lines, and songgen's, stay within E1-C4) unless `base` sets its own upper limit, and attacks
+// from level rises of 6 dB rather than 8 (the kick's attacks share the band, the chords' do not;
+// 4 / 6 / 8 / 11 dB measured 0.721 / 0.723 / 0.709 / 0.694).
+constexpr double kBassMaxHz = 262;
+MonoTrackerOptions bassBandTracking(MonoTrackerOptions base);
+
+// The tracker's settings for a separated vocals stem: the chords that leak into it are tracked
+// while the voice rests, and they sound well under the voice's own notes, so notes more than
+// 6 dB under the line's loud notes are dropped (0.477 without; 0.532 / 0.517 / 0.510 at 6 / 8 /
+// 10 dB; on the bass band the same drops real notes and measured worse at every level).
+constexpr double kLeadQuietNoteDb = 6;
+MonoTrackerOptions separatedLeadTracking(MonoTrackerOptions base);
+
+}  // namespace midistems::transcribe

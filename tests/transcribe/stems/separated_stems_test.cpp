@@ -1,0 +1,67 @@
+// The bass band a separated song's bass is transcribed from: the low band of the mix less the
+// other stem, in time with the mix (zero phase), at the stems' rate.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "transcribe/stems/separated_stems.h"
+
+namespace midistems::transcribe {
+namespace {
+
+AudioBuffer sines(int rate, double seconds, std::initializer_list<double> hz) {
+  AudioBuffer a(2, int64_t(seconds * rate), rate);
+  for (auto& ch : a.channels)
+    for (size_t i = 0; i < ch.size(); ++i)
+      for (double f : hz) ch[i] += float(0.2 * std::sin(2 * std::numbers::pi * f * double(i) / rate));
+  return a;
+}
+
+// RMS of a sinusoid's component at `hz` over the middle half (Goertzel-like projection).
+double amplitudeAt(const std::vector<float>& x, int rate, double hz) {
+  double re = 0, im = 0;
+  const size_t a = x.size() / 4, b = 3 * x.size() / 4;
+  for (size_t i = a; i < b; ++i) {
+    const double phase = 2 * std::numbers::pi * hz * double(i) / rate;
+    re += x[i] * std::cos(phase);
+    im += x[i] * std::sin(phase);
+  }
+  return 2 * std::hypot(re, im) / double(b - a);
+}
+
+TEST(SeparatedStems, BassBandKeepsTheLowBandInPhaseAndDropsTheRest) {
+  const AudioBuffer mix = sines(44100, 2.0, {80, 3000});
+  const AudioBuffer band = bassBand(mix, AudioBuffer());
+  ASSERT_EQ(band.numChannels(), 1);
+  ASSERT_EQ(band.numFrames(), mix.numFrames());
+  EXPECT_NEAR(amplitudeAt(band.channels[0], 44100, 80), 0.2, 0.01);
+  EXPECT_LT(amplitudeAt(band.channels[0], 44100, 3000), 0.2 * 1e-3);  // 4th order twice: > 60 dB down
+  // Zero phase: the 80 Hz sine comes out where it went in.
+  const auto& y = band.channels[0];
+  double error = 0;
+  for (size_t i = y.size() / 4; i < 3 * y.size() / 4; ++i)
+    error = std::max(error, std::abs(double(y[i]) - 0.2 * std::sin(2 * std::numbers::pi * 80 * double(i) / 44100)));
+  EXPECT_LT(error, 0.01);
+}
+
+TEST(SeparatedStems, BassBandTakesTheOtherStemOutAtItsRate) {
+  const AudioBuffer mix = sines(48000, 2.0, {80, 200});
+  const AudioBuffer other = sines(44100, 2.0, {200});
+  const AudioBuffer band = bassBand(mix, other);
+  EXPECT_EQ(band.sampleRate, 44100);
+  EXPECT_NEAR(double(band.numFrames()), double(other.numFrames()), 2);
+  EXPECT_NEAR(amplitudeAt(band.channels[0], 44100, 80), 0.2, 0.01);
+  EXPECT_LT(amplitudeAt(band.channels[0], 44100, 200), 0.01);
+}
+
+TEST(SeparatedStems, TrackerSettingsForTheBandAndTheLead) {
+  MonoTrackerOptions base;
+  EXPECT_EQ(bassBandTracking(base).maxHz, kBassMaxHz);
+  base.maxHz = 150;  // the user's own limit wins
+  EXPECT_EQ(bassBandTracking(base).maxHz, 150);
+  EXPECT_EQ(separatedLeadTracking(MonoTrackerOptions()).quietNoteDb, kLeadQuietNoteDb);
+}
+
+}  // namespace
+}  // namespace midistems::transcribe
