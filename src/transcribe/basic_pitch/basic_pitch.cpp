@@ -199,15 +199,6 @@ int64_t basicPitchFrameCount(int64_t numSamples) {
   return int64_t(double(numSamples) / double(kBasicPitchWindowHop) * double(kKeptFramesPerWindow));
 }
 
-double basicPitchFrameTime(int64_t frame) {
-  // basic_pitch/note_creation.py model_frames_to_time: each window's frames are shifted back by
-  // the 0.25 frame the window falls short of 2 s, plus an empirical 0.0018 s.
-  const double hopSeconds = double(kBasicPitchHop) / kBasicPitchSampleRate;
-  const double windowOffset =
-      hopSeconds * (kBasicPitchFramesPerWindow - double(kBasicPitchWindowSamples) / kBasicPitchHop) + 0.0018;
-  return double(frame) * hopSeconds - windowOffset * std::floor(double(frame) / kBasicPitchFramesPerWindow);
-}
-
 BasicPitchModel::BasicPitchModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 BasicPitchModel::BasicPitchModel(BasicPitchModel&&) noexcept = default;
 BasicPitchModel& BasicPitchModel::operator=(BasicPitchModel&&) noexcept = default;

@@ -6,6 +6,7 @@
 // (model/model.json + group1-shard1of1.bin); nothing is converted or downloaded.
 //
 // Library midistems_basic_pitch: depends on core (resampling, thread pool) and nlohmann-json.
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -39,8 +40,18 @@ inline constexpr int kBasicPitchContourBins = 264;
 // them: int(n / 36164 * 142).
 int64_t basicPitchFrameCount(int64_t numSamples);
 // Start time in seconds of stitched frame f, as the Python package reports it
-// (f * 256 / 22050 minus a per-window correction).
-double basicPitchFrameTime(int64_t frame);
+// (model_frames_to_time): librosa's frames_to_time, f * 256 / 22050, minus, per 172-frame window,
+// the difference between 172 frames and the 43,844-sample window plus MAGIC_ALIGNMENT_OFFSET
+// (0.0018 s): 0.010326... s for every 172 frames. Header-only, so that note creation needs no
+// more of this library than its constants.
+inline double basicPitchFrameTime(int64_t frame) {
+  const double hopSeconds = double(kBasicPitchHop) / double(kBasicPitchSampleRate);
+  const double windowOffset =
+      hopSeconds * (kBasicPitchFramesPerWindow - double(kBasicPitchWindowSamples) / kBasicPitchHop) + 0.0018;
+  const double original = double(frame * kBasicPitchHop) / double(kBasicPitchSampleRate);
+  const double windowNumber = std::floor(double(frame) / kBasicPitchFramesPerWindow);
+  return original - windowOffset * windowNumber;
+}
 
 // Immutable once loaded: run() and the other const members may be called from several threads
 // at once (each thread keeps its own scratch buffers).

@@ -241,18 +241,6 @@ void validateNoteCreationOptions(const NoteCreationOptions& o) {
   if (o.energyTolerance < 1) throw Error("note creation: energy tolerance must be at least 1 frame");
 }
 
-double noteFrameTime(int64_t frame) {
-  // model_frames_to_time: librosa frames_to_time (f * hop / sr) minus, per 172-frame window, the
-  // difference between 172 frames and the 43,844-sample window, plus MAGIC_ALIGNMENT_OFFSET.
-  const double hopSeconds = double(kBasicPitchHop) / double(kBasicPitchSampleRate);
-  const double windowOffset =
-      hopSeconds * (kBasicPitchFramesPerWindow - double(kBasicPitchWindowSamples) / kBasicPitchHop) +
-      0.0018;
-  const double original = double(frame * kBasicPitchHop) / double(kBasicPitchSampleRate);
-  const double windowNumber = std::floor(double(frame) / kBasicPitchFramesPerWindow);
-  return original - windowOffset * windowNumber;
-}
-
 int minNoteFrames(double minNoteMs) {
   // inference.py: int(np.round(minimum_note_length / 1000 * (AUDIO_SAMPLE_RATE / FFT_HOP))).
   return int(std::nearbyint(minNoteMs / 1000.0 * (double(kBasicPitchSampleRate) / kBasicPitchHop)));
@@ -309,8 +297,8 @@ std::vector<NoteEvent> createNotes(const PosteriorgramView& view, const NoteCrea
 
   for (auto& note : notes) {
     if (options.pitchBends) addPitchBends(view.contours, note);
-    note.startSeconds = noteFrameTime(note.startFrame);
-    note.endSeconds = noteFrameTime(note.endFrame);
+    note.startSeconds = basicPitchFrameTime(note.startFrame);
+    note.endSeconds = basicPitchFrameTime(note.endFrame);
   }
   return notes;
 }

@@ -60,9 +60,6 @@ void validateNoteCreationOptions(const NoteCreationOptions& options);
 std::vector<NoteEvent> createNotes(const PosteriorgramView& posteriorgrams,
                                    const NoteCreationOptions& options = {});
 
-// Frame time as the Python package reports it: f * 256 / 22050 minus a per-window correction
-// of 0.010326... s for every 172 frames (model_frames_to_time).
-double noteFrameTime(int64_t frame);
 
 // Minimum note length in frames: round(ms / 1000 * 22050 / 256), 127.70 ms -> 11.
 int minNoteFrames(double minNoteMs);

@@ -182,8 +182,8 @@ std::vector<ExportNote> decodePolyphonic(const PosteriorgramView& v, const PolyD
   out.reserve(notes.size());
   for (const Note& n : notes) {
     ExportNote e;
-    e.startSeconds = noteFrameTime(n.start);
-    e.endSeconds = noteFrameTime(n.end);
+    e.startSeconds = basicPitchFrameTime(n.start);
+    e.endSeconds = basicPitchFrameTime(n.end);
     e.pitch = n.column + kMidiOffset;
     e.amplitude = std::clamp(n.level, 1.0 / 127, 1.0);
     e.velocity = amplitudeToVelocity(e.amplitude);

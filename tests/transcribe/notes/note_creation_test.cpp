@@ -108,12 +108,12 @@ TEST(NoteCreation, VocaditoMatchesSpotifyGoldenOutput) {
 }
 
 TEST(NoteCreation, FrameTimesFollowThePythonFormula) {
-  EXPECT_DOUBLE_EQ(noteFrameTime(0), 0.0);
-  EXPECT_DOUBLE_EQ(noteFrameTime(171), 171 * 256.0 / 22050);
+  EXPECT_DOUBLE_EQ(basicPitchFrameTime(0), 0.0);
+  EXPECT_DOUBLE_EQ(basicPitchFrameTime(171), 171 * 256.0 / 22050);
   // One window later the 0.0103 s correction (0.734375 hop + 1.8 ms) applies once.
-  EXPECT_NEAR(noteFrameTime(172), 172 * 256.0 / 22050 - 0.0103260771, 1e-9);
-  EXPECT_NEAR(noteFrameTime(860), 860 * 256.0 / 22050 - 5 * 0.0103260771, 1e-9);
-  for (int64_t f = 1; f < 2000; ++f) EXPECT_GT(noteFrameTime(f), noteFrameTime(f - 1));
+  EXPECT_NEAR(basicPitchFrameTime(172), 172 * 256.0 / 22050 - 0.0103260771, 1e-9);
+  EXPECT_NEAR(basicPitchFrameTime(860), 860 * 256.0 / 22050 - 5 * 0.0103260771, 1e-9);
+  for (int64_t f = 1; f < 2000; ++f) EXPECT_GT(basicPitchFrameTime(f), basicPitchFrameTime(f - 1));
 }
 
 TEST(NoteCreation, MinimumLengthIsElevenFramesWithALessOrEqualTest) {

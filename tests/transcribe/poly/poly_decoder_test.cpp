@@ -97,7 +97,7 @@ TEST(PolyDecoder, SlowAttackStartsAtTheFootOfTheRise) {
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0].pitch, 60);
   // The head passes 0.2 (the rise floor) at frame 24; 0.6 only at frame 33.
-  EXPECT_NEAR(notes[0].startSeconds, noteFrameTime(24), 0.025);
+  EXPECT_NEAR(notes[0].startSeconds, basicPitchFrameTime(24), 0.025);
 }
 
 // A held note whose head sags to 0.5 (under the start threshold, over the sustain threshold) for
@@ -110,8 +110,8 @@ TEST(PolyDecoder, HysteresisHoldsThroughASagAndEndsWhereTheHeadFalls) {
   for (int64_t f = 100; f < 160; ++f) g.n(f, 55) = 0.3f + 0.05f * float((f - 100) % 2);  // under sustain
   const auto notes = decodePolyphonic(g.view());
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NEAR(notes[0].startSeconds, noteFrameTime(20), 0.015);
-  EXPECT_NEAR(notes[0].endSeconds, noteFrameTime(100) - 0.070, 0.015);
+  EXPECT_NEAR(notes[0].startSeconds, basicPitchFrameTime(20), 0.015);
+  EXPECT_NEAR(notes[0].endSeconds, basicPitchFrameTime(100) - 0.070, 0.015);
   // The velocity follows the head: a louder copy of the same note has a higher velocity.
   Grams loud = g;
   for (int64_t f = 20; f < 100; ++f) loud.n(f, 55) = std::min(0.99f, loud.n(f, 55) + 0.1f);
@@ -132,7 +132,7 @@ TEST(PolyDecoder, RepeatedNoteSplitsAtTheOnsetPeak) {
   ASSERT_EQ(notes.size(), 2u);
   EXPECT_EQ(notes[0].pitch, 62);
   EXPECT_EQ(notes[1].pitch, 62);
-  EXPECT_NEAR(notes[1].startSeconds, noteFrameTime(80), 0.015);
+  EXPECT_NEAR(notes[1].startSeconds, basicPitchFrameTime(80), 0.015);
   EXPECT_LE(notes[0].endSeconds, notes[1].startSeconds);
 }
 
