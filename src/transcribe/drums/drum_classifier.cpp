@@ -51,11 +51,12 @@ GroupProbabilities classifyOnset(const float* features) {
   return probabilities;
 }
 
-float groupThreshold(int group, double sensitivity) {
+float groupThreshold(int group, double sensitivity, double logitShift) {
   // Shift the threshold's logit by up to +-2 over the sensitivity range (about a factor of 7 in
   // odds each way).
   const double base = std::clamp(double(kThreshold[group]), 0.01, 0.99);
-  const double logit = std::log(base / (1.0 - base)) + 4.0 * (0.5 - std::clamp(sensitivity, 0.0, 1.0));
+  const double logit = std::log(base / (1.0 - base)) + 4.0 * (0.5 - std::clamp(sensitivity, 0.0, 1.0)) +
+                       (std::isfinite(logitShift) ? logitShift : 0.0);
   return float(1.0 / (1.0 + std::exp(-logit)));
 }
 

@@ -40,7 +40,8 @@ constexpr double kCandidateDetectionScale = 0.4;
 GroupProbabilities classifyOnset(const float* features);
 
 // The probability at or above which a group counts as present, at sensitivity 0.5 (chosen by the
-// training script on its validation songs). Higher sensitivity lowers it.
-float groupThreshold(int group, double sensitivity);
+// training script on its validation songs). Higher sensitivity lowers it; `logitShift` is added
+// to its logit (positive raises it).
+float groupThreshold(int group, double sensitivity, double logitShift = 0.0);
 
 }  // namespace midistems::transcribe::drums

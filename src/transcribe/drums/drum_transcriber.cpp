@@ -10,6 +10,9 @@
 namespace midistems::transcribe {
 namespace {
 
+static_assert(std::tuple_size_v<decltype(DrumTranscriptionOptions::thresholdShift)> == drums::kNumGroups,
+              "one threshold shift per classifier group");
+
 using drums::kFftSize;
 
 constexpr double kNoteSeconds = 0.100;
@@ -59,7 +62,7 @@ std::vector<midi::Note> transcribeDrums(const AudioBuffer& audio,
         drums::classifyOnset(analysis.features.data() + i * drums::kFeatureCount);
     std::array<bool, drums::kNumGroups> present{};
     for (int g = 0; g < drums::kNumGroups; ++g)
-      present[g] = p[g] >= drums::groupThreshold(g, options.sensitivity);
+      present[g] = p[g] >= drums::groupThreshold(g, options.sensitivity, options.thresholdShift[size_t(g)]);
     // One hi-hat and one cymbal per onset: the more likely of each pair.
     if (present[drums::kGroupClosedHat] && present[drums::kGroupOpenHat])
       present[p[drums::kGroupClosedHat] >= p[drums::kGroupOpenHat] ? drums::kGroupOpenHat

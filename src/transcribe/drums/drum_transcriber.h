@@ -8,6 +8,7 @@
 // (drum_classes.h). A small learned classifier (drum_classifier.h) then names the drums of each
 // onset from its band levels, their decay over 200 ms and that decomposition
 // (drum_features.h); it was trained on General MIDI kits rendered by tools/drumkit.
+#include <array>
 #include <cstddef>  // before core/audio_buffer.h, which uses size_t without including it
 #include <vector>
 
@@ -19,6 +20,10 @@ namespace midistems::transcribe {
 struct DrumTranscriptionOptions {
   double sensitivity = 0.5;  // 0..1; lowers the classifier's thresholds (more notes) when higher
   double minGapMs = 30;      // two onsets of the same drum are at least this far apart
+  // Per classifier group (kick, snare, tom, closed hi-hat, open hi-hat, crash, ride), added to
+  // the logit of that group's threshold: positive keeps fewer notes of it, negative more. Zero
+  // for clean stems; a separated stem's settings are in transcribe/stems/separated_stems.h.
+  std::array<double, 7> thresholdShift{};
 };
 
 // General MIDI drum keys: 36 kick, 38 snare, 42 closed hi-hat, 46 open hi-hat, 41/45/48

@@ -65,6 +65,11 @@ MonoTrackerOptions bassBandTracking(MonoTrackerOptions base) {
   return base;
 }
 
+DrumTranscriptionOptions separatedDrumsTranscription(DrumTranscriptionOptions base) {
+  base.thresholdShift = kSeparatedDrumThresholdShift;
+  return base;
+}
+
 MonoTrackerOptions separatedLeadTracking(MonoTrackerOptions base) {
   base.quietNoteDb = kLeadQuietNoteDb;
   return base;

@@ -223,7 +223,9 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
       const StemKind kind = kindOf(files[i], o);
       stem.drums = kind == StemKind::Drums;
       if (stem.drums) {
-        stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio));
+        const tr::DrumTranscriptionOptions drums =
+            o.mixture.empty() ? tr::DrumTranscriptionOptions{} : tr::separatedDrumsTranscription({});
+        stem.notes = tr::exportDrumNotes(tr::transcribeDrums(audio, drums));
       } else if (kind == StemKind::Mono && !o.mixture.empty() && lower(files[i].stem().string()) == "bass") {
         const AudioBuffer band = tr::bassBand(readMono(o.mixture),
                                               otherStem != files.end() ? readMono(*otherStem) : AudioBuffer());

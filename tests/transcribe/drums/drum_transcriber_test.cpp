@@ -1,6 +1,7 @@
 // Unit tests of the drum transcriber on synthetic drum sounds with known onset times.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -14,6 +15,7 @@ namespace {
 
 using midistems::AudioBuffer;
 using midistems::midi::Note;
+using midistems::transcribe::DrumTranscriptionOptions;
 using midistems::transcribe::transcribeDrums;
 
 // An 808-style kick: a sine falling from 150 Hz to 50 Hz with a 120 ms decay.
@@ -230,6 +232,30 @@ TEST(DrumTranscriber, HigherSensitivityNeverGivesFewerNotes) {
   const auto low = transcribeDrums(monoBuffer(samples, rate), {0.1, 30});
   const auto high = transcribeDrums(monoBuffer(samples, rate), {0.9, 30});
   EXPECT_GE(high.size(), low.size());
+}
+
+// A group's threshold shift moves that group's notes only: a raised kick threshold drops kicks and
+// leaves the hi-hats as they were; a zero shift is the default.
+TEST(DrumTranscriber, ThresholdShiftMovesOnlyItsGroup) {
+  const int rate = 44100;
+  std::vector<float> samples(size_t(3.0 * rate), 0.0f);
+  uint32_t seed = 3;
+  for (int i = 0; i < 12; ++i) addHat(samples, rate, 0.1 + 0.23 * i, 0.02 + 0.05 * (i % 3), seed++);
+  for (int i = 0; i < 4; ++i) addKick(samples, rate, 0.1 + 0.69 * i, 0.7);
+  const AudioBuffer audio = monoBuffer(samples, rate);
+  const auto count = [](const std::vector<Note>& notes, int key) {
+    return std::count_if(notes.begin(), notes.end(), [&](const Note& n) { return n.pitch == key; });
+  };
+  const auto plain = transcribeDrums(audio);
+  DrumTranscriptionOptions zero;
+  zero.thresholdShift = {0, 0, 0, 0, 0, 0, 0};
+  EXPECT_EQ(transcribeDrums(audio, zero).size(), plain.size());
+  DrumTranscriptionOptions noKicks;
+  noKicks.thresholdShift = {40, 0, 0, 0, 0, 0, 0};
+  const auto shifted = transcribeDrums(audio, noKicks);
+  ASSERT_GE(count(plain, 36), 3);
+  EXPECT_EQ(count(shifted, 36), 0);
+  EXPECT_EQ(count(shifted, 42), count(plain, 42));
 }
 
 TEST(DrumTranscriber, RejectsAMissingSampleRate) {

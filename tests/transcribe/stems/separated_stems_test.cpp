@@ -63,5 +63,14 @@ TEST(SeparatedStems, TrackerSettingsForTheBandAndTheLead) {
   EXPECT_EQ(separatedLeadTracking(MonoTrackerOptions()).quietNoteDb, kLeadQuietNoteDb);
 }
 
+TEST(SeparatedStems, DrumSettingsShiftTheThresholdsAndKeepTheRest) {
+  DrumTranscriptionOptions base;
+  base.sensitivity = 0.7;
+  const DrumTranscriptionOptions d = separatedDrumsTranscription(base);
+  EXPECT_EQ(d.thresholdShift, kSeparatedDrumThresholdShift);
+  EXPECT_EQ(d.sensitivity, 0.7);
+  EXPECT_EQ(d.minGapMs, base.minGapMs);
+}
+
 }  // namespace
 }  // namespace midistems::transcribe
