@@ -11,11 +11,10 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <sys/wait.h>
 
 #include "midi/midi_file.h"
 #include "support/fixtures.h"
+#include "support/songgen_scores.h"
 
 namespace midistems {
 namespace {
@@ -35,26 +34,6 @@ struct Floor {
 // Drums class onset F1 (kick, snare, hi-hat, tom, cymbal): 0.785 with the separated
 // drums stem's thresholds (separated_stems.h), 0.770 with the clean-stem ones.
 constexpr Floor kFloors[] = {{"bass", "onset", 0.71}, {"vocals", "onset", 0.65}, {"drums", "onset_class", 0.78}};
-
-int run(const std::string& command) {
-  const int raw = std::system(command.c_str());
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
-std::string quoted(const fs::path& p) {
-  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
-  s += p.string();
-  s += "'";
-  return s;
-}
-
-// evaluate.py writes Python's JSON, which may hold NaN or Infinity.
-nlohmann::json readPythonJson(const fs::path& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  text = std::regex_replace(text, std::regex(R"(-?\bInfinity\b|\bNaN\b)"), "null");
-  return nlohmann::json::parse(text);
-}
 
 // One MIDI file per track of the note list `run` writes beside its MIDI (evaluate.py reads a
 // folder of stem-named files).
@@ -89,14 +68,11 @@ TEST(RunSonggen, EndToEndBassVocalsAndDrumsOnsetF1AboveTheMeasuredFloor) {
     const fs::path out = scratch / song, est = scratch / (song + "_tracks");
     fs::create_directories(est);
     const std::string command = std::string("'") + MIDISTEMS_CLI + "' run -q --model dsp --offline " +
-                                quoted(songs / song / "mixture.wav") + " -o " + quoted(out) + " >/dev/null 2>&1";
-    ASSERT_EQ(run(command), 0) << command;
+                                testing::quoted(songs / song / "mixture.wav") + " -o " + testing::quoted(out) + " >/dev/null 2>&1";
+    ASSERT_EQ(testing::runShell(command), 0) << command;
     writeTrackFiles(out / "mixture.notes.json", est);
     const fs::path scores = scratch / (song + ".json");
-    const std::string evaluation = "/usr/bin/python3 " + quoted(evaluate) + " --ref " + quoted(songs / song) +
-                                   " --est-midi " + quoted(est) + " --json " + quoted(scores) + " >/dev/null";
-    ASSERT_EQ(run(evaluation), 0) << evaluation;
-    const auto midi = readPythonJson(scores)["midi"];
+    const auto midi = testing::songgenMidiScores(songs / song, est, scores);
     for (const Floor& f : kFloors) {
       ASSERT_TRUE(midi.contains(f.stem)) << song << ": no " << f.stem << " track";
       const auto& m = midi[f.stem];

@@ -10,10 +10,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <sys/wait.h>
 
 #include "support/fixtures.h"
+#include "support/songgen_scores.h"
 
 namespace midistems {
 namespace {
@@ -34,26 +33,6 @@ struct Floor {
 // and strings held across chord changes, whose repeated notes neither decoding separates.
 constexpr Floor kFloors[] = {{"bass", 0.88, 0.85}, {"vocals", 0.90, 0.82}, {"other", 0.63, 0.31}};
 
-int run(const std::string& command) {
-  const int raw = std::system(command.c_str());
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
-std::string quoted(const fs::path& p) {
-  std::string s = "'";  // built up, not with operator+ (GCC 12 warns falsely on "'" + string)
-  s += p.string();
-  s += "'";
-  return s;
-}
-
-// evaluate.py writes Python's JSON, which may hold NaN or Infinity.
-nlohmann::json readPythonJson(const fs::path& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  text = std::regex_replace(text, std::regex(R"(-?\bInfinity\b|\bNaN\b)"), "null");
-  return nlohmann::json::parse(text);
-}
-
 TEST(TranscribeSonggen, NoteF1PerStemAboveTheMeasuredFloor) {
   const char* songsEnv = std::getenv("MIDISTEMS_SONGS_DIR");
   if (!songsEnv || !fs::exists(fs::path(songsEnv) / "song_00"))
@@ -72,16 +51,14 @@ TEST(TranscribeSonggen, NoteF1PerStemAboveTheMeasuredFloor) {
     fs::create_directories(est);
     for (const Floor& f : kFloors) {
       const std::string command = std::string("'") + MIDISTEMS_CLI + "' transcribe -q " +
-                                  quoted(songs / song / (std::string(f.stem) + ".wav")) + " -o " +
-                                  quoted(est / (std::string(f.stem) + ".mid")) + " >/dev/null 2>&1";
-      ASSERT_EQ(run(command), 0) << command;
+                                  testing::quoted(songs / song / (std::string(f.stem) + ".wav")) + " -o " +
+                                  testing::quoted(est / (std::string(f.stem) + ".mid")) + " >/dev/null 2>&1";
+      ASSERT_EQ(testing::runShell(command), 0) << command;
     }
     const fs::path scores = scratch / (song + ".json");
-    const std::string command = "/usr/bin/python3 " + quoted(evaluate) + " --ref " + quoted(songs / song) +
-                                " --est-midi " + quoted(est) + " --json " + quoted(scores) + " >/dev/null";
-    ASSERT_EQ(run(command), 0) << command;
-    const auto midi = readPythonJson(scores)["midi"];
+    const auto midi = testing::songgenMidiScores(songs / song, est, scores);
     for (const Floor& f : kFloors) {
+      ASSERT_TRUE(midi.contains(f.stem)) << song << ": no " << f.stem << " score";
       const auto& m = midi[f.stem];
       const auto& on = m["onset"];
       const auto& off = m["onset_offset"];
