@@ -1,8 +1,8 @@
 // Note F1 of `midistems run` end to end on the songgen songs: each mixture goes through the DSP
 // separator and the stem-aware transcription, the MIDI's tracks are scored against the songs'
 // ground truth by ../shared/tools/songgen/evaluate.py (mir_eval, 50 ms onset tolerance). Prints
-// the table and checks the mean bass and vocals onset F1 and the drums class onset F1 against a floor a little below what was
-// measured (see the constants). Needs $MIDISTEMS_SONGS_DIR.
+// the table and checks the mean bass and vocals onset F1 and the drums class onset F1 against a
+// floor a little below what was measured (see the constants). Needs $MIDISTEMS_SONGS_DIR.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -32,8 +32,9 @@ struct Floor {
 // both floors. On these four songs the DSP bass stem already does well; over the eight songs of
 // tools/songquality the bass rose from 0.48 to 0.72 (BENCHMARKS.md).
 // Drums class onset F1 (kick, snare, hi-hat, tom, cymbal): 0.785 with the separated
-// drums stem's thresholds (separated_stems.h), 0.770 with the clean-stem ones.
-constexpr Floor kFloors[] = {{"bass", "onset", 0.71}, {"vocals", "onset", 0.65}, {"drums", "onset_class", 0.78}};
+// drums stem's thresholds (separated_stems.h), 0.770 with the clean-stem ones; the floor sits
+// half-way, so that the last bits of another CPU's FFT cannot tip it either way.
+constexpr Floor kFloors[] = {{"bass", "onset", 0.71}, {"vocals", "onset", 0.65}, {"drums", "onset_class", 0.7775}};
 
 // One MIDI file per track of the note list `run` writes beside its MIDI (evaluate.py reads a
 // folder of stem-named files).
@@ -84,7 +85,7 @@ TEST(RunSonggen, EndToEndBassVocalsAndDrumsOnsetF1AboveTheMeasuredFloor) {
   }
   for (const Floor& f : kFloors) {
     const double onset = onsetSum[f.stem] / 4;
-    std::printf("mean     %-7s %s F1 %.3f (floor %.2f)\n", f.stem, f.score, onset, f.onsetF1);
+    std::printf("mean     %-7s %s F1 %.3f (floor %.4g)\n", f.stem, f.score, onset, f.onsetF1);
     EXPECT_GE(onset, f.onsetF1) << f.stem;
   }
   fs::remove_all(scratch);
