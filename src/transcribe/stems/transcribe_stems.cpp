@@ -140,6 +140,8 @@ void checkOptions(const tr::TranscribeStemsOptions& o) {
     throw Error("--engine: '" + o.engine + "' is not stem-aware or basic-pitch");
   if (o.kind == "mono" && o.engine == "basic-pitch")
     throw Error("--kind mono: the basic-pitch engine has no monophonic tracker (use --engine stem-aware)");
+  if (!o.mixture.empty() && o.engine == "basic-pitch")
+    throw Error("--mixture: only the stem-aware engine uses the song (the basic-pitch engine reads the stems alone)");
   tr::validateMonoTrackerOptions(monoOptions(o));
   tr::validatePolyDecoderOptions(polyOptions(o));
   if (o.tempo != 0 && !(o.tempo >= 20 && o.tempo <= 400))

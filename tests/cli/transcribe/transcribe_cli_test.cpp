@@ -158,6 +158,8 @@ TEST(TranscribeCli, BadOptionsAreRefused) {
   expectCleanFailure(runTranscribe(dir, base + " --kind banjo"), dir, {"a.wav"}, "--kind");
   expectCleanFailure(runTranscribe(dir, base + " --engine banjo"), dir, {"a.wav"}, "--engine");
   expectCleanFailure(runTranscribe(dir, base + " --kind mono --engine basic-pitch"), dir, {"a.wav"}, "--kind mono");
+  expectCleanFailure(runTranscribe(dir, base + " --engine basic-pitch --mixture " + quoted(dir / "a.wav")), dir,
+                     {"a.wav"}, "--mixture: only the stem-aware engine");
   expectCleanFailure(runTranscribe(dir, base + " --tempo 5"), dir, {"a.wav"}, "--tempo");
   expectCleanFailure(runTranscribe(dir, base + " --frame-threshold 2"), dir, {"a.wav"}, "frame threshold");
   fs::create_directories(dir / "sub");
