@@ -29,12 +29,6 @@ double logit(double x) {
   return std::log(x / (1 - x));
 }
 
-void pitchColumns(const MonoTrackerOptions& o, int& low, int& high) {
-  const auto column = [](double hz) { return int(std::lround(12 * std::log2(hz / 440.0) + 69)) - kMidiOffset; };
-  low = o.minHz > 0 ? std::clamp(column(o.minHz), 0, kPitches) : 0;
-  high = o.maxHz > 0 ? std::clamp(column(o.maxHz) + 1, 0, kPitches) : kPitches;
-}
-
 struct Segment {
   int64_t start = 0, end = 0;  // frames, end exclusive
   int pitch = 0;               // column
@@ -192,7 +186,7 @@ std::vector<ExportNote> trackMonophonic(const PosteriorgramView& v, const LevelE
     for (int64_t i = 0; i < v.frames * kPitches; ++i)
       if (!std::isfinite(a[i])) throw Error("mono tracker: posteriorgrams contain NaN or infinite values");
   int low = 0, high = kPitches;
-  pitchColumns(o, low, high);
+  includedPitchColumns(o.minHz, o.maxHz, low, high);
   if (low >= high) return {};
 
   std::vector<ExportNote> notes;

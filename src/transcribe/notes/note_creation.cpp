@@ -38,6 +38,16 @@ void frequencyColumns(const NoteCreationOptions& o, int& lowColumn, int& highCol
   highColumn = std::clamp(highColumn, 0, kPitches);
 }
 
+}  // namespace
+
+void includedPitchColumns(double minHz, double maxHz, int& low, int& high) {
+  const auto column = [](double hz) { return int(std::lround(12 * std::log2(hz / 440.0) + 69)) - kMidiOffset; };
+  low = minHz > 0 ? std::clamp(column(minHz), 0, kPitches) : 0;
+  high = maxHz > 0 ? std::clamp(column(maxHz) + 1, 0, kPitches) : kPitches;
+}
+
+namespace {
+
 // NumPy's float32 pairwise summation (the inner loop of np.add.reduce), so that np.mean over a
 // strided column comes out bit for bit: blocks of up to 128 values summed in 8 lanes, longer runs
 // split in halves rounded down to a multiple of 8.

@@ -67,4 +67,9 @@ int minNoteFrames(double minNoteMs);
 // MIDI velocity of an amplitude: round(127 * amplitude), kept in 1..127.
 int amplitudeToVelocity(double amplitude);
 
+// The columns [low, high) of basic-pitch's 88 pitches that the stem-aware decoders keep for a
+// frequency limit (0: none): the nearest pitch of each limit, both included. (Note creation keeps
+// the Python package's own slice of them.)
+void includedPitchColumns(double minHz, double maxHz, int& low, int& high);
+
 }  // namespace midistems::transcribe

@@ -20,12 +20,6 @@ constexpr int kGhostIntervals[] = {12, 19, 24, -12, -19, -24};
 
 int64_t framesOf(double ms) { return std::llround(ms / 1000 * kBasicPitchSampleRate / kBasicPitchHop); }
 
-void pitchColumns(const PolyDecoderOptions& o, int& low, int& high) {
-  const auto column = [](double hz) { return int(std::lround(12 * std::log2(hz / 440.0) + 69)) - kMidiOffset; };
-  low = o.minHz > 0 ? std::clamp(column(o.minHz), 0, kPitches) : 0;
-  high = o.maxHz > 0 ? std::clamp(column(o.maxHz) + 1, 0, kPitches) : kPitches;
-}
-
 struct Note {
   int64_t start = 0, end = 0;  // frames, end exclusive
   int column = 0;
@@ -164,7 +158,7 @@ std::vector<ExportNote> decodePolyphonic(const PosteriorgramView& v, const PolyD
     for (int64_t i = 0; i < v.frames * kPitches; ++i)
       if (!std::isfinite(a[i])) throw Error("poly decoder: posteriorgrams contain NaN or infinite values");
   int low = 0, high = kPitches;
-  pitchColumns(o, low, high);
+  includedPitchColumns(o.minHz, o.maxHz, low, high);
 
   const Frames f{framesOf(o.gapMs), framesOf(o.onsetWindowMs), std::max<int64_t>(1, framesOf(o.minNoteMs)),
                  framesOf(o.lonelyNoteMs), framesOf(o.endLeadMs)};
