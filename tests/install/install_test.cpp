@@ -77,16 +77,6 @@ size_t noteOns(const fs::path& midiFile) {
   return n;
 }
 
-// Status 2 and a single error line holding every one of `mentions`.
-void expectOneLineError(const CommandResult& r, const std::vector<std::string>& mentions) {
-  EXPECT_EQ(r.status, 2) << r.out << r.err;
-  const size_t at = r.err.find("error:");
-  ASSERT_NE(at, std::string::npos) << r.err;
-  const std::string line = r.err.substr(at);
-  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << r.err;
-  for (const auto& m : mentions) EXPECT_NE(line.find(m), std::string::npos) << "no '" << m << "' in " << r.err;
-}
-
 // A one-second melody for `transcribe`, rendered by the installed copy itself.
 fs::path renderMelody(const InstalledCopy& copy) {
   midi::NoteTrack piano;
@@ -185,7 +175,7 @@ TEST(InstalledCommand, ModelIsFoundBesideTheCommandThenThroughTheVariableThenInU
   fs::rename(copy.model, aside);
   const fs::path userModel = copy.home / ".local" / "share" / "midistems" / "basic-pitch";
   r = transcribe("");
-  expectOneLineError(r, {"basic-pitch model not found", copy.model.string(), "$MIDISTEMS_BASIC_PITCH_MODEL (not set)",
+  testing::expectOneLineError(r, {"basic-pitch model not found", copy.model.string(), "$MIDISTEMS_BASIC_PITCH_MODEL (not set)",
                          userModel.string()});
   EXPECT_FALSE(fs::exists(copy.scratch / "out.mid"));
 
@@ -194,7 +184,7 @@ TEST(InstalledCommand, ModelIsFoundBesideTheCommandThenThroughTheVariableThenInU
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(transcribed());
   r = transcribe("MIDISTEMS_BASIC_PITCH_MODEL=" + quoted(copy.scratch / "nowhere"));
-  expectOneLineError(r, {(copy.scratch / "nowhere").string(), "no model.json"});
+  testing::expectOneLineError(r, {(copy.scratch / "nowhere").string(), "no model.json"});
 
   // Then ~/.local/share/midistems/basic-pitch, or $XDG_DATA_HOME/midistems/basic-pitch when set.
   fs::create_directories(userModel.parent_path());
@@ -204,7 +194,7 @@ TEST(InstalledCommand, ModelIsFoundBesideTheCommandThenThroughTheVariableThenInU
   EXPECT_TRUE(transcribed());
   const fs::path xdg = copy.scratch / "xdg";
   r = transcribe("XDG_DATA_HOME=" + quoted(xdg));
-  expectOneLineError(r, {(xdg / "midistems" / "basic-pitch").string()});
+  testing::expectOneLineError(r, {(xdg / "midistems" / "basic-pitch").string()});
   fs::create_directories(xdg / "midistems");
   fs::rename(userModel, xdg / "midistems" / "basic-pitch");
   r = transcribe("XDG_DATA_HOME=" + quoted(xdg));

@@ -1,14 +1,19 @@
 #pragma once
-// Running a program from a test and capturing its exit status and output; runMidistems runs the
+// Running a program from a test and capturing its exit status and output, and checking the error
+// contract of its failures; runMidistems runs the
 // built `midistems` command (its path comes from the MIDISTEMS_CLI definition the test's
 // CMakeLists.txt sets).
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+
+#include <algorithm>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace midistems::testing {
 
@@ -44,6 +49,17 @@ inline CommandResult runProgram(const std::filesystem::path& scratch, const std:
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// The command line's error contract: status 2 and a single line of error text (a note may come
+// before it) that holds every one of `mentions`.
+inline void expectOneLineError(const CommandResult& r, const std::vector<std::string>& mentions) {
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const size_t at = r.err.find("error:");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string line = r.err.substr(at);
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << r.err;
+  for (const auto& m : mentions) EXPECT_NE(line.find(m), std::string::npos) << "no '" << m << "' in " << r.err;
 }
 
 #ifdef MIDISTEMS_CLI

@@ -30,12 +30,7 @@ Result runRender(const fs::path& scratch, const std::string& args) {
 }
 
 void expectCleanFailure(const Result& r, const std::string& mention, const fs::path& output) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  const size_t line = r.err.find("error:");
-  ASSERT_NE(line, std::string::npos) << r.err;
-  const std::string tail = r.err.substr(line);
-  EXPECT_EQ(std::count(tail.begin(), tail.end(), '\n'), 1) << r.err;
-  EXPECT_NE(tail.find(mention), std::string::npos) << r.err;
+  midistems::testing::expectOneLineError({r.status, "", r.err}, {mention});
   EXPECT_FALSE(fs::exists(output));
 }
 

@@ -46,13 +46,8 @@ size_t filesIn(const fs::path& dir) {
 
 // The error contract: status 2, exactly one line of error text, no output files.
 void expectCleanFailure(const CommandResult& r, const fs::path& outDir, const std::string& mention) {
-  EXPECT_EQ(r.status, 2) << r.err;
   // Standard error may hold the "using the ... separator" note before the error line.
-  const size_t errorLine = r.err.find("error:");
-  ASSERT_NE(errorLine, std::string::npos) << r.err;
-  const std::string tail = r.err.substr(errorLine);
-  EXPECT_EQ(std::count(tail.begin(), tail.end(), '\n'), 1) << r.err;
-  EXPECT_NE(tail.find(mention), std::string::npos) << r.err;
+  testing::expectOneLineError(r, {mention});
   EXPECT_EQ(filesIn(outDir), 0u);
 }
 

@@ -50,12 +50,7 @@ std::vector<std::string> outputsIn(const fs::path& dir, const std::set<std::stri
 // Status 2, one error line that names the problem, nothing written.
 void expectCleanFailure(const CommandResult& r, const fs::path& dir, const std::set<std::string>& inputs,
                         const std::string& mention) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  const size_t at = r.err.find("error:");
-  ASSERT_NE(at, std::string::npos) << r.err;
-  const std::string tail = r.err.substr(at);
-  EXPECT_EQ(std::count(tail.begin(), tail.end(), '\n'), 1) << r.err;
-  EXPECT_NE(tail.find(mention), std::string::npos) << r.err;
+  testing::expectOneLineError(r, {mention});
   EXPECT_TRUE(outputsIn(dir, inputs).empty());
 }
 

@@ -55,15 +55,6 @@ std::vector<std::string> filesIn(const fs::path& dir) {
   return names;
 }
 
-void expectOneLineError(const CommandResult& r, const std::string& mention) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  const size_t at = r.err.find("error:");
-  ASSERT_NE(at, std::string::npos) << r.err;
-  const std::string tail = r.err.substr(at);
-  EXPECT_EQ(std::count(tail.begin(), tail.end(), '\n'), 1) << r.err;
-  EXPECT_NE(tail.find(mention), std::string::npos) << r.err;
-}
-
 TEST(TranscribePlotCli, WritesOnePanelPerStem) {
   const fs::path dir = testing::scratchDir("transcribe-plot");
   writeDrums(dir / "drums.wav", 3.0);
@@ -98,14 +89,15 @@ TEST(TranscribePlotCli, UnwritablePictureLeavesNothing) {
   fs::create_directories(dir / "out");
   const std::vector<std::string> inputs = {"drums.wav", "out"};
   // A folder that does not exist: refused before any work.
-  expectOneLineError(testing::runMidistems(dir, base + " --plot " + quoted(dir / "missing" / "x.png")), "missing");
+  testing::expectOneLineError(testing::runMidistems(dir, base + " --plot " + quoted(dir / "missing" / "x.png")),
+                              {"missing"});
   EXPECT_EQ(filesIn(dir), inputs);
   // A folder given as the file.
-  expectOneLineError(testing::runMidistems(dir, base + " --plot " + quoted(dir / "out")), "is a folder");
+  testing::expectOneLineError(testing::runMidistems(dir, base + " --plot " + quoted(dir / "out")), {"is a folder"});
   EXPECT_EQ(filesIn(dir), inputs);
   // A folder no one may create files in, not even root: fails when the outputs are written, after
   // the MIDI file's temporary copy was made, and that goes too.
-  expectOneLineError(testing::runMidistems(dir, base + " --plot /proc/self/x.png"), "x.png");
+  testing::expectOneLineError(testing::runMidistems(dir, base + " --plot /proc/self/x.png"), {"x.png"});
   EXPECT_EQ(filesIn(dir), inputs);
 }
 
