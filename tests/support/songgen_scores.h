@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -15,6 +16,22 @@
 #include "support/run_cli.h"
 
 namespace midistems::testing {
+
+// The songgen songs ($MIDISTEMS_SONGS_DIR, rendered by the CTest fixture `songgen`) when they and
+// evaluate.py are at hand; otherwise nothing, and `missing` says what is missing (to skip with).
+inline std::optional<std::filesystem::path> songgenSongs(std::string& missing) {
+  const char* songs = std::getenv("MIDISTEMS_SONGS_DIR");
+  if (!songs || !std::filesystem::exists(std::filesystem::path(songs) / "song_00")) {
+    missing = "MIDISTEMS_SONGS_DIR does not hold the songgen songs";
+    return std::nullopt;
+  }
+  const std::filesystem::path evaluate = sharedDir() / "tools/songgen/evaluate.py";
+  if (!std::filesystem::exists(evaluate)) {
+    missing = evaluate.string() + " not found";
+    return std::nullopt;
+  }
+  return std::filesystem::path(songs);
+}
 
 // The exit status of a shell command (-1 when it did not exit normally).
 inline int runShell(const std::string& command) {

@@ -54,12 +54,10 @@ void writeTrackFiles(const fs::path& notesJson, const fs::path& folder) {
 }
 
 TEST(RunSonggen, EndToEndBassVocalsAndDrumsOnsetF1AboveTheMeasuredFloor) {
-  const char* songsEnv = std::getenv("MIDISTEMS_SONGS_DIR");
-  if (!songsEnv || !fs::exists(fs::path(songsEnv) / "song_00"))
-    GTEST_SKIP() << "SKIPPED: MIDISTEMS_SONGS_DIR does not hold the songgen songs";
-  const fs::path evaluate = testing::sharedDir() / "tools/songgen/evaluate.py";
-  if (!fs::exists(evaluate)) GTEST_SKIP() << "SKIPPED: " << evaluate << " not found";
-  const fs::path songs(songsEnv);
+  std::string missing;
+  const auto songsDir = testing::songgenSongs(missing);
+  if (!songsDir) GTEST_SKIP() << "SKIPPED: " << missing;
+  const fs::path songs = *songsDir;
   const fs::path scratch = testing::scratchDir("run-songgen");
 
   std::map<std::string, double> onsetSum;

@@ -34,12 +34,10 @@ struct Floor {
 constexpr Floor kFloors[] = {{"bass", 0.88, 0.85}, {"vocals", 0.90, 0.82}, {"other", 0.63, 0.31}};
 
 TEST(TranscribeSonggen, NoteF1PerStemAboveTheMeasuredFloor) {
-  const char* songsEnv = std::getenv("MIDISTEMS_SONGS_DIR");
-  if (!songsEnv || !fs::exists(fs::path(songsEnv) / "song_00"))
-    GTEST_SKIP() << "SKIPPED: MIDISTEMS_SONGS_DIR does not hold the songgen songs";
-  const fs::path evaluate = testing::sharedDir() / "tools/songgen/evaluate.py";
-  if (!fs::exists(evaluate)) GTEST_SKIP() << "SKIPPED: " << evaluate << " not found";
-  const fs::path songs(songsEnv);
+  std::string missing;
+  const auto songsDir = testing::songgenSongs(missing);
+  if (!songsDir) GTEST_SKIP() << "SKIPPED: " << missing;
+  const fs::path songs = *songsDir;
   const fs::path scratch = testing::scratchDir("transcribe-songgen");
 
   std::map<std::string, double> onsetSum, offsetSum;
