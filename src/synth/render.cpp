@@ -104,6 +104,13 @@ AudioBuffer renderMidi(const midi::MidiFile& file, const RenderOptions& options)
     parts.push_back(std::move(part));
   }
 
+  // The tempo map reaches every part, so tempo-synced rates follow the song.
+  for (const midi::TempoChange& t : file.tempoMap) {
+    const int64_t frame = std::max<int64_t>(0, std::llround(t.seconds * rate));
+    const float bpm = float(60e6 / t.microsPerQuarter);
+    for (Part& part : parts)
+      if (part.synth) part.events.push_back({frame, Event::tempo(0, bpm)});
+  }
   double lastEventSeconds = 0;
   for (const midi::MidiEvent& e : midi::mergeTracks(file)) {
     lastEventSeconds = std::max(lastEventSeconds, e.seconds);
@@ -113,6 +120,9 @@ AudioBuffer renderMidi(const midi::MidiFile& file, const RenderOptions& options)
       part.events.push_back({frame, Event::midi(0, e.status, e.data1, e.data2)});
     }
   }
+  for (Part& part : parts)
+    std::stable_sort(part.events.begin(), part.events.end(),
+                     [](const TimedEvent& a, const TimedEvent& b) { return a.frame < b.frame; });
   const int64_t endOfEvents = std::llround(lastEventSeconds * rate);
   const int64_t maxFrames = endOfEvents + int64_t(std::max(0.0, options.maxTailSeconds) * rate) + 1;
 

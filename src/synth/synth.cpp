@@ -399,10 +399,19 @@ void Synth::process(float* left, float* right, int frames, const Event* events, 
   while (position < frames) {
     for (; next < numEvents && frameOf(next) <= position; ++next) {
       const Event& e = events[next];
-      if (e.kind == Event::Kind::Midi)
-        handleMidi(e.status, e.data1, e.data2);
-      else
-        setParameter(e.param, e.value);
+      switch (e.kind) {
+        case Event::Kind::Midi: handleMidi(e.status, e.data1, e.data2); break;
+        case Event::Kind::Param: setParameter(e.param, e.value); break;
+        case Event::Kind::Tempo:
+          // NaN compares false both ways and keeps the tempo.
+          if (e.value >= kMinTempo && e.value <= kMaxTempo)
+            tempo_ = e.value;
+          else if (e.value > kMaxTempo)
+            tempo_ = kMaxTempo;
+          else if (e.value < kMinTempo)
+            tempo_ = kMinTempo;
+          break;
+      }
     }
     const int64_t phase = sampleCount_ % kControlInterval;
     if (phase == 0) controlTick();

@@ -20,9 +20,10 @@
 namespace midistems::synth {
 
 // Something that happens at `frame` (0-based, inside the block passed to process): a MIDI channel
-// message (the channel nibble is ignored: one Synth is one part) or a parameter change.
+// message (the channel nibble is ignored: one Synth is one part), a parameter change, or a new
+// tempo (from the host's transport or the MIDI file's tempo map; tempo-synced rates follow it).
 struct Event {
-  enum class Kind : uint8_t { Midi, Param };
+  enum class Kind : uint8_t { Midi, Param, Tempo };
   uint32_t frame = 0;
   Kind kind = Kind::Midi;
   uint8_t status = 0, data1 = 0, data2 = 0;
@@ -37,6 +38,11 @@ struct Event {
   static Event parameter(uint32_t frame, Param p, float value) {
     Event e;
     e.frame = frame, e.kind = Kind::Param, e.param = int32_t(p), e.value = value;
+    return e;
+  }
+  static Event tempo(uint32_t frame, float beatsPerMinute) {
+    Event e;
+    e.frame = frame, e.kind = Kind::Tempo, e.value = beatsPerMinute;
     return e;
   }
 };
@@ -70,6 +76,10 @@ class Synth {
   void process(float* left, float* right, int frames, const Event* events, int numEvents);
 
   const Patch& patch() const { return target_; }
+  // Beats per minute for tempo-synced rates: 120 until a Tempo event says otherwise; values
+  // outside kMinTempo .. kMaxTempo are clamped.
+  float tempo() const { return tempo_; }
+  static constexpr float kMinTempo = 20, kMaxTempo = 999;
   int activeVoices() const;  // voices sounding now (including releasing and fading ones)
   float sampleRate() const { return sampleRate_; }
 
@@ -93,6 +103,7 @@ class Synth {
   void startVoice(int voice, int note, float velocity, float startPitch, bool retrigger);
 
   float sampleRate_ = 48000;
+  float tempo_ = 120;
   bool prepared_ = false;
   Patch target_;
   float smoothed_[kNumParams] = {};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <random>
 
@@ -27,6 +28,23 @@ TEST(Engine, SineVoicePlaysTheNotesFrequency) {
   const auto a4 = renderEvents(single, {noteOn(0, 69)}, 48000, 256);
   EXPECT_NEAR(frequencyOf(a4.left, 4800, 48000, kRate), 440.0, 0.05);
   EXPECT_GT(peakOf(out.left), 1.2f);  // both notes sound
+}
+
+TEST(Engine, TempoEventsSetTheTempoAndAreClamped) {
+  Synth synth;
+  synth.prepare(kRate);
+  EXPECT_EQ(synth.tempo(), 120.0f);
+  float left[64], right[64];
+  const auto play = [&](float bpm) {
+    const Event e = Event::tempo(10, bpm);
+    synth.process(left, right, 64, &e, 1);
+    return synth.tempo();
+  };
+  EXPECT_EQ(play(93.5f), 93.5f);
+  EXPECT_EQ(play(5000), Synth::kMaxTempo);
+  EXPECT_EQ(play(-3), Synth::kMinTempo);
+  EXPECT_EQ(play(140), 140.0f);
+  EXPECT_EQ(play(std::nanf("")), 140.0f);  // a NaN tempo keeps the last one
 }
 
 TEST(Engine, PitchBendFollowsItsRange) {
