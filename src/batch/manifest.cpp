@@ -104,7 +104,8 @@ std::string idFromPath(const std::string& written) {
   return name + "-" + separate::sha256Hex(written.data(), written.size()).substr(0, 16);
 }
 
-std::vector<ManifestItem> parseManifest(const std::string& text, const fs::path& base, const std::string& name) {
+std::vector<ManifestItem> parseManifest(const std::string& text, const fs::path& base, const std::string& name,
+                                        size_t maxItems) {
   if (text.size() > kMaxManifestBytes)
     throw Error(fmt::format("{}: manifest larger than {} MiB (split it into several)", name, kMaxManifestBytes >> 20));
   std::vector<ManifestItem> items;
@@ -122,8 +123,8 @@ std::vector<ManifestItem> parseManifest(const std::string& text, const fs::path&
     if (line.empty() || line[0] == '#') continue;
     if (line.find('\0') != std::string::npos) at.fail("holds a NUL byte");
     if (!jsonLines) jsonLines = line[0] == '{';
-    if (items.size() == kMaxItems)
-      at.fail(fmt::format("more than {} items (split the manifest into several)", kMaxItems));
+    if (items.size() == maxItems)
+      at.fail(fmt::format("more than {} items (split the manifest into several)", maxItems));
     ManifestItem item;
     item.index = items.size();
     item.line = lineNumber;

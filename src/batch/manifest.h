@@ -49,7 +49,7 @@ struct ManifestItem {
 std::vector<ManifestItem> readManifest(const std::filesystem::path& manifest);
 // The same from text already read; `base` resolves relative paths, `name` is used in errors.
 std::vector<ManifestItem> parseManifest(const std::string& text, const std::filesystem::path& base,
-                                        const std::string& name);
+                                        const std::string& name, size_t maxItems = kMaxItems);
 
 // The id an item without an "id" gets (see above).
 std::string idFromPath(const std::string& written);
