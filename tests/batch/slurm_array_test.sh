@@ -25,12 +25,21 @@ T=$(mktemp -d /tmp/midistems-slurm-XXXXXX)
 chmod 700 "$T"
 mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/songs"
 stop_cluster() {
+  # Jobs first, so that no job step outlives the daemons; then the daemons; then any step daemon
+  # of this cluster that is still there (it holds files in $T).
+  if [ -n "${SLURM_CONF:-}" ] && [ -s "$T/slurmctld.pid" ]; then
+    scancel --quiet --partition=test 2>/dev/null
+    for _ in $(seq 40); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.5; done
+  fi
   for pidfile in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munge/munged.pid"; do
     [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
   done
   for pidfile in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munge/munged.pid"; do
     for _ in $(seq 50); do [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
     [ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
+  done
+  for pid in $(pgrep -x slurmstepd); do
+    ls -l "/proc/$pid/cwd" "/proc/$pid/fd" 2>/dev/null | grep -q "$T" && kill -9 "$pid" 2>/dev/null
   done
   rm -rf "$T"
 }
