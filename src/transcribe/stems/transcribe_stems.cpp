@@ -242,6 +242,7 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::decodePolyphonic(tr::viewOf(grams), polyOptions(o));
       } else if (o.engine == "stem-aware") {
+        // A separated polyphonic stem (the song at hand): see separated_stems.h.
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::separatedPolyphonicNotes(tr::createNotes(tr::viewOf(grams), o.notes));
       } else {
