@@ -156,7 +156,7 @@ void Editor::layoutCanvas() {
   };
   // Three rows: sound sources with filter and voice; envelopes; modulation and effects.
   auto top = area.removeFromTop(340);
-  auto right = top.removeFromRight(470);
+  auto right = top.removeFromRight(480);
   top.removeFromRight(kGap);
   byKind(SectionKind::Oscillators).setBounds(top);
   byKind(SectionKind::Filter).setBounds(right.removeFromTop(right.getHeight() / 2 - kGap / 2));

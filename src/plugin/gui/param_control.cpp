@@ -122,11 +122,11 @@ juce::Component& ParamControl::widget() { return *widget_; }
 int ParamControl::preferredWidth() const {
   if (layout_ == Layout::Switch) return 20;
   switch (ref_.kind) {
-    case ControlKind::Knob: return layout_ == Layout::Bare ? 150 : 58;
+    case ControlKind::Knob: return layout_ == Layout::Bare ? 150 : 56;
     case ControlKind::Choice: return 104;
     case ControlKind::Toggle: return 68;
   }
-  return 58;
+  return 56;
 }
 
 juce::PopupMenu ParamControl::learnMenu() {

@@ -148,6 +148,18 @@ std::vector<Section> groupParameters(const juce::Array<juce::AudioProcessorParam
     }
     it->params.push_back({r->paramID, where.suffix.replaceCharacter('_', ' '), r, controlKindOf(*r)});
   }
+  // Oscillators first (by number), then what is mixed in with them, whatever order the host gives.
+  auto& osc = sections[size_t(SectionKind::Oscillators)].groups;
+  auto oscRank = [](const ParamGroup& g) {
+    static const juce::StringArray after{"sub", "noise", "fm_ring", "unison"};
+    const int at = after.indexOf(g.key);
+    return at < 0 ? 0 : 1 + at;
+  };
+  std::stable_sort(osc.begin(), osc.end(), [&](const ParamGroup& a, const ParamGroup& b) {
+    if (oscRank(a) != oscRank(b)) return oscRank(a) < oscRank(b);
+    const auto na = splitIndexed(a.key), nb = splitIndexed(b.key);
+    return na && nb && na->second.getIntValue() < nb->second.getIntValue();
+  });
   // The macros lead the modulation section, above the matrix rows.
   auto& mod = sections[size_t(SectionKind::Modulation)].groups;
   std::stable_partition(mod.begin(), mod.end(), [](const ParamGroup& g) { return g.key == "macros"; });

@@ -8,12 +8,12 @@ namespace midistems::plugin::gui {
 
 // A bare X server (Xvfb) has no window manager, so the window-manager atoms JUCE looks up with
 // "only if it exists" are missing, and a window made with them fails with BadAtom. A window
-// manager would have made them; here the test does.
-void internWindowManagerAtoms() {
+// manager would have made them; here the test does. False when there is no X display to open.
+bool internWindowManagerAtoms() {
   const char* name = std::getenv("DISPLAY");
-  if (name == nullptr || *name == '\0') return;
+  if (name == nullptr || *name == '\0') return false;
   ::Display* display = XOpenDisplay(name);
-  if (display == nullptr) return;
+  if (display == nullptr) return false;
   for (const char* atom : {"WM_PROTOCOLS", "WM_TAKE_FOCUS", "WM_DELETE_WINDOW", "_NET_WM_PING", "WM_CHANGE_STATE",
                            "WM_STATE", "_NET_WM_WINDOW_TYPE", "_NET_WM_STATE", "_NET_WM_STATE_HIDDEN",
                            "_NET_FRAME_EXTENTS", "_NET_WORKAREA", "_MOTIF_WM_HINTS", "_NET_WM_ALLOWED_ACTIONS",
@@ -23,6 +23,7 @@ void internWindowManagerAtoms() {
                            "_NET_WM_ACTION_MAXIMIZE_VERT", "_NET_WM_ACTION_FULLSCREEN"})
     XInternAtom(display, atom, False);
   // Left open: Xvfb resets itself, and forgets the atoms, when its last client disconnects.
+  return true;
 }
 
 }  // namespace midistems::plugin::gui
