@@ -34,6 +34,12 @@ juce::String humanise(const juce::String& s) {
 }
 
 std::optional<Placement> placeIndexed(const juce::String& id) {
+  // A qualified LFO ("global_lfo2_rate") is a group of its own among the LFOs.
+  const auto second = firstToken(id.fromFirstOccurrenceOf("_", false, false));
+  if (const auto split = splitIndexed(second); split && split->first.endsWith("lfo") && !splitIndexed(firstToken(id))) {
+    const auto key = firstToken(id) + "_" + second;
+    return Placement{SectionKind::Lfos, key, id.substring(key.length() + 1), GroupStyle::Knobs};
+  }
   const auto token = firstToken(id);
   const auto split = splitIndexed(token);
   if (!split) return std::nullopt;
@@ -86,6 +92,10 @@ juce::String groupTitle(const juce::String& key) {
   if (key == "voice") return "Voice";
   if (key == "macros") return "Macros";
   if (key.endsWith("_env")) return humanise(key.dropLastCharacters(4)) + " env";
+  if (key.containsChar('_')) {
+    if (auto split = splitIndexed(key.fromLastOccurrenceOf("_", false, false)))
+      return humanise(key.upToLastOccurrenceOf("_", false, false)) + " " + split->first.toUpperCase() + " " + split->second;
+  }
   if (auto split = splitIndexed(key)) {
     const auto& [base, number] = *split;
     if (base == "mod") return number;

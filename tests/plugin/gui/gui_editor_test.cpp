@@ -100,8 +100,10 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
     }
     if (extended) {
       const std::map<juce::String, std::pair<SectionKind, juce::String>> more = {
-          {"lfo6_division", {SectionKind::Lfos, "lfo6"}},
-          {"lfo1_tempo_sync", {SectionKind::Lfos, "lfo1"}},
+          {"lfo4_phase", {SectionKind::Lfos, "lfo4"}},
+          {"lfo1_sync", {SectionKind::Lfos, "lfo1"}},
+          {"global_lfo2_rate", {SectionKind::Lfos, "global_lfo2"}},
+          {"global_lfo1_unipolar", {SectionKind::Lfos, "global_lfo1"}},
           {"mod32_dest", {SectionKind::Modulation, "mod32"}},
           {"macro8", {SectionKind::Modulation, "macros"}},
           {"distortion_mix", {SectionKind::Effects, "distortion"}},
@@ -120,6 +122,7 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
       EXPECT_EQ(sections[size_t(SectionKind::Modulation)].groups.front().key, "macros");
       EXPECT_EQ(sections[size_t(SectionKind::Effects)].groups.front().key, "fx");
       EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.size(), size_t(6));
+      EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.back().title, "Global LFO 2");
     }
   }
 }
@@ -428,6 +431,50 @@ TEST(Editor, KnobsShowUnitsTooltipsAndMoveWithArrowKeys) {
   ASSERT_NE(attack, nullptr);
   auto& attackSlider = dynamic_cast<juce::Slider&>(attack->widget());
   EXPECT_TRUE(attackSlider.getTextFromValue(attackSlider.getValue()).endsWith(" s"));
+}
+
+// What a host hears: values and the begin/end of each change gesture.
+struct HostListener : juce::AudioProcessorListener {
+  juce::StringArray events;
+  void audioProcessorParameterChanged(juce::AudioProcessor*, int index, float) override { events.add("change " + juce::String(index)); }
+  void audioProcessorChanged(juce::AudioProcessor*, const ChangeDetails&) override {}
+  void audioProcessorParameterChangeGestureBegin(juce::AudioProcessor*, int index) override { events.add("begin " + juce::String(index)); }
+  void audioProcessorParameterChangeGestureEnd(juce::AudioProcessor*, int index) override { events.add("end " + juce::String(index)); }
+};
+
+TEST(Editor, DraggingAKnobIsOneGestureForTheHost) {
+  REQUIRE_DISPLAY();
+  Processor processor;
+  auto owner = makeEditor(processor);
+  auto& editor = dynamic_cast<Editor&>(*owner);
+  auto* cutoff = controlFor(editor, "filter_cutoff");
+  ASSERT_NE(cutoff, nullptr);
+  auto& slider = dynamic_cast<juce::Slider&>(cutoff->widget());
+  const int index = processor.parameter("filter_cutoff")->getParameterIndex();
+  HostListener host;
+  processor.addListener(&host);
+  auto source = juce::Desktop::getInstance().getMainMouseSource();
+  const auto now = juce::Time::getCurrentTime();
+  const auto start = slider.getLocalBounds().getCentre().toFloat();
+  auto event = [&](juce::Point<float> at, juce::ModifierKeys mods, bool dragged) {
+    return juce::MouseEvent(source, at, mods, 1.0f, 0, 0, 0, 0, &slider, &slider, now, start, now, 1, dragged);
+  };
+  slider.mouseDown(event(start, juce::ModifierKeys::leftButtonModifier, false));
+  slider.mouseDrag(event(start.translated(0, -40), juce::ModifierKeys::leftButtonModifier, true));
+  slider.mouseUp(event(start.translated(0, -40), juce::ModifierKeys(), true));
+  processor.removeListener(&host);
+  ASSERT_GE(host.events.size(), 3) << host.events.joinIntoString(", ");
+  EXPECT_EQ(host.events[0], "begin " + juce::String(index));
+  EXPECT_TRUE(host.events.contains("change " + juce::String(index)));
+  EXPECT_EQ(host.events[host.events.size() - 1], "end " + juce::String(index));
+  // A right-click opens the MIDI learn menu and changes nothing.
+  host.events.clear();
+  processor.addListener(&host);
+  slider.mouseDown(event(start, juce::ModifierKeys::rightButtonModifier, false));
+  slider.mouseUp(event(start, juce::ModifierKeys(), false));
+  juce::PopupMenu::dismissAllActiveMenus();
+  processor.removeListener(&host);
+  EXPECT_TRUE(host.events.isEmpty()) << host.events.joinIntoString(", ");
 }
 
 TEST(Editor, OnScreenKeyboardPlaysIntoTheModelsKeyboardState) {

@@ -52,14 +52,16 @@ class TableProcessor : public juce::AudioProcessor {
   // What the table is being extended with: per-voice and global LFOs with tempo sync, 32 slots,
   // 8 macros and new effects (none of these ids is known to the editor's code by name).
   void addLongerTable() {
-    for (int l = 1; l <= 6; ++l) {
-      const auto id = "lfo" + juce::String(l);
-      if (l > 2) {
-        addChoice(id + "_wave", "LFO " + juce::String(l) + " waveform", {"sine", "triangle", "saw"});
-        addFloat(id + "_rate", "LFO " + juce::String(l) + " rate", 0.01f, 50, 5, "Hz");
+    for (const char* lfo : {"lfo1", "lfo2", "lfo3", "lfo4", "global_lfo1", "global_lfo2"}) {
+      const juce::String id(lfo), name = id.replace("_", " ");
+      if (!id.startsWith("lfo1") && !id.startsWith("lfo2")) {
+        addChoice(id + "_wave", name + " waveform", {"sine", "triangle", "saw"});
+        addFloat(id + "_rate", name + " rate", 0.01f, 50, 5, "Hz");
       }
-      addBool(id + "_tempo_sync", "LFO " + juce::String(l) + " tempo sync", false);
-      addChoice(id + "_division", "LFO " + juce::String(l) + " division", {"1/1", "1/2", "1/4", "1/8", "1/16"});
+      addChoice(id + "_sync", name + " tempo sync", {"off", "1/1", "1/2", "1/4", "1/8", "1/16"});
+      addFloat(id + "_phase", name + " phase", 0, 360, 0, "deg");
+      addFloat(id + "_fade", name + " fade in", 0, 10, 0, "s");
+      addBool(id + "_unipolar", name + " unipolar", false);
     }
     for (int m = 9; m <= 32; ++m) {
       const auto id = "mod" + juce::String(m);
