@@ -106,6 +106,22 @@ juce::String groupTitle(const juce::String& key) {
   return humanise(key);
 }
 
+// The words every parameter name of a group starts with ("Compressor threshold", "Compressor
+// ratio" -> "Compressor"), when the group has several parameters and such words.
+juce::String commonNamePrefix(const ParamGroup& group) {
+  if (group.params.size() < 2) return {};
+  juce::StringArray common;
+  common.addTokens(group.params.front().param->getName(128), " ", "");
+  for (const auto& p : group.params) {
+    juce::StringArray words;
+    words.addTokens(p.param->getName(128), " ", "");
+    int n = 0;
+    while (n < common.size() && n < words.size() && common[n] == words[n]) ++n;
+    common.removeRange(n, common.size() - n);
+  }
+  return common.joinIntoString(" ");
+}
+
 }  // namespace
 
 const char* sectionId(SectionKind kind) {
@@ -158,6 +174,15 @@ std::vector<Section> groupParameters(const juce::Array<juce::AudioProcessorParam
     }
     it->params.push_back({r->paramID, where.suffix.replaceCharacter('_', ' '), r, controlKindOf(*r)});
   }
+  // Titles from the parameters' own names where they share their first words ("Osc 1",
+  // "Compressor"); rows of the matrix keep their number, and the mixed groups their own titles.
+  for (auto& section : sections)
+    for (auto& g : section.groups) {
+      if (g.style == GroupStyle::MatrixRow || g.key == "voice" || g.key == "fx" || g.key == "macros" ||
+          g.key == "fm_ring")
+        continue;
+      if (const auto prefix = commonNamePrefix(g); prefix.isNotEmpty()) g.title = prefix;
+    }
   // Oscillators first (by number), then what is mixed in with them, whatever order the host gives.
   auto& osc = sections[size_t(SectionKind::Oscillators)].groups;
   auto oscRank = [](const ParamGroup& g) {

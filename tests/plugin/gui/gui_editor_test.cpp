@@ -108,8 +108,8 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
           {"macro8", {SectionKind::Modulation, "macros"}},
           {"distortion_mix", {SectionKind::Effects, "distortion"}},
           {"eq_low_gain", {SectionKind::Effects, "eq"}},
-          {"compressor_threshold", {SectionKind::Effects, "compressor"}},
-          {"fx_order", {SectionKind::Effects, "fx"}},
+          {"comp_threshold", {SectionKind::Effects, "comp"}},
+          {"fx_slot8", {SectionKind::Effects, "fx"}},
       };
       for (const auto& [id, where] : more) {
         SectionKind kind{};
@@ -123,6 +123,14 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
       EXPECT_EQ(sections[size_t(SectionKind::Effects)].groups.front().key, "fx");
       EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.size(), size_t(6));
       EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.back().title, "Global LFO 2");
+      // Titles from the parameters' names.
+      SectionKind kind{};
+      EXPECT_EQ(findGroup(sections, "comp_mix", &kind)->title, "Compressor");
+      EXPECT_EQ(findGroup(sections, "eq_on", &kind)->title, "EQ");
+      EXPECT_EQ(findGroup(sections, "osc2_sync", &kind)->title, "Osc 2");
+      EXPECT_EQ(findGroup(sections, "mod12_amount", &kind)->title, "12");
+      EXPECT_EQ(findGroup(sections, "macro3", &kind)->title, "Macros");
+      EXPECT_EQ(findGroup(sections, "master_gain", &kind)->title, "Voice");
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "plugin/editor_model.h"
@@ -52,8 +53,10 @@ class TableProcessor : public juce::AudioProcessor {
   // What the table is being extended with: per-voice and global LFOs with tempo sync, 32 slots,
   // 8 macros and new effects (none of these ids is known to the editor's code by name).
   void addLongerTable() {
-    for (const char* lfo : {"lfo1", "lfo2", "lfo3", "lfo4", "global_lfo1", "global_lfo2"}) {
-      const juce::String id(lfo), name = id.replace("_", " ");
+    for (const auto& [lfo, title] : std::vector<std::pair<juce::String, juce::String>>{
+             {"lfo1", "LFO 1"}, {"lfo2", "LFO 2"}, {"lfo3", "LFO 3"}, {"lfo4", "LFO 4"},
+             {"global_lfo1", "Global LFO 1"}, {"global_lfo2", "Global LFO 2"}}) {
+      const juce::String id(lfo), name(title);
       if (!id.startsWith("lfo1") && !id.startsWith("lfo2")) {
         addChoice(id + "_wave", name + " waveform", {"sine", "triangle", "saw"});
         addFloat(id + "_rate", name + " rate", 0.01f, 50, 5, "Hz");
@@ -70,15 +73,19 @@ class TableProcessor : public juce::AudioProcessor {
       addFloat(id + "_amount", "Mod slot " + juce::String(m) + " amount", -1, 1, 0, "");
     }
     for (int m = 1; m <= 8; ++m) addFloat("macro" + juce::String(m), "Macro " + juce::String(m), 0, 1, 0, "");
-    for (const char* fx : {"distortion", "flanger", "phaser", "eq", "compressor"}) {
-      addBool(juce::String(fx) + "_on", juce::String(fx) + " on", false);
-      addFloat(juce::String(fx) + "_amount", juce::String(fx) + " amount", 0, 1, 0.5f, "");
-      addFloat(juce::String(fx) + "_mix", juce::String(fx) + " mix", 0, 1, 0.5f, "");
+    for (const auto& [fx, name] : std::vector<std::pair<juce::String, juce::String>>{
+             {"distortion", "Distortion"}, {"flanger", "Flanger"}, {"phaser", "Phaser"}, {"eq", "EQ"},
+             {"comp", "Compressor"}}) {
+      addBool(fx + "_on", name + " on", false);
+      addFloat(fx + "_amount", name + " amount", 0, 1, 0.5f, "");
+      addFloat(fx + "_mix", name + " mix", 0, 1, 0.5f, "");
     }
-    addFloat("eq_low_gain", "EQ low gain", -18, 18, 0, "dB");
-    addFloat("eq_high_gain", "EQ high gain", -18, 18, 0, "dB");
-    addFloat("compressor_threshold", "Compressor threshold", -60, 0, -12, "dB");
-    addChoice("fx_order", "Effect order", {"dist-chorus-delay-reverb", "chorus-dist-delay-reverb"});
+    addFloat("eq_low_gain", "EQ low shelf gain", -18, 18, 0, "dB");
+    addFloat("eq_high_gain", "EQ high shelf gain", -18, 18, 0, "dB");
+    addFloat("comp_threshold", "Compressor threshold", -60, 0, -12, "dB");
+    for (int slot = 1; slot <= 8; ++slot)
+      addChoice("fx_slot" + juce::String(slot), "Effect slot " + juce::String(slot),
+                {"none", "distortion", "chorus", "flanger", "phaser", "delay", "reverb", "eq", "comp"});
   }
 
   const juce::String getName() const override { return "table"; }
