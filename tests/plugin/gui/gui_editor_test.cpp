@@ -435,6 +435,12 @@ TEST(Editor, KnobsShowUnitsTooltipsAndMoveWithArrowKeys) {
   // A host automating the parameter moves the knob.
   param->setValueNotifyingHost(0.25f);
   EXPECT_NEAR(param->convertTo0to1(float(slider.getValue())), 0.25f, 1e-3f);
+  // Tab reaches every control (the canvas is the keyboard focus container).
+  std::set<juce::Component*> tabbable;
+  for (auto* c : juce::KeyboardFocusTraverser().getAllComponents(&editor.canvas())) tabbable.insert(c);
+  for (auto* control : editor.controls()) EXPECT_TRUE(tabbable.count(&control->widget()) == 1) << control->paramId();
+  EXPECT_TRUE(tabbable.count(&editor.keyboard()) == 1);
+  EXPECT_TRUE(tabbable.count(&editor.presets().search()) == 1);
   auto* attack = controlFor(editor, "amp_env_attack");
   ASSERT_NE(attack, nullptr);
   auto& attackSlider = dynamic_cast<juce::Slider&>(attack->widget());
