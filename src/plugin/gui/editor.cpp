@@ -159,7 +159,7 @@ void Editor::layoutCanvas() {
   auto right = top.removeFromRight(480);
   top.removeFromRight(kGap);
   byKind(SectionKind::Oscillators).setBounds(top);
-  byKind(SectionKind::Filter).setBounds(right.removeFromTop(right.getHeight() / 2 - kGap / 2));
+  byKind(SectionKind::Filter).setBounds(right.removeFromTop(right.getHeight() - 134 - kGap));
   right.removeFromTop(kGap);
   byKind(SectionKind::Voice).setBounds(right);
   area.removeFromTop(kGap);

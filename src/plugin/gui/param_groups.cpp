@@ -50,7 +50,7 @@ std::optional<Placement> placeIndexed(const juce::String& id) {
   if (base == "mod") return Placement{SectionKind::Modulation, token, rest, GroupStyle::MatrixRow};
   if (base == "macro" && !id.containsChar('_'))
     return Placement{SectionKind::Modulation, "macros", id, GroupStyle::Knobs};
-  if (base == "filter") return Placement{SectionKind::Filter, token, rest, GroupStyle::Knobs};
+  if (base == "filter") return Placement{SectionKind::Filter, token, rest, GroupStyle::Filter};
   return std::nullopt;
 }
 
@@ -74,7 +74,7 @@ Placement place(const juce::String& id, const juce::StringArray& allIds) {
   if (auto p = placeIndexed(id)) return *p;
   const auto token = firstToken(id);
   const auto rest = id.fromFirstOccurrenceOf("_", false, false);
-  if (token == "filter") return {SectionKind::Filter, token, rest, GroupStyle::Knobs};
+  if (token == "filter") return {SectionKind::Filter, token, rest, GroupStyle::Filter};
   if (token == "sub" || token == "noise" || token == "unison")
     return {SectionKind::Oscillators, token, rest, GroupStyle::Knobs};
   if (token == "fm" || token == "ring") return {SectionKind::Oscillators, "fm_ring", id, GroupStyle::Knobs};

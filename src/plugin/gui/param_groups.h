@@ -18,6 +18,7 @@ enum class ControlKind { Knob, Choice, Toggle };
 enum class GroupStyle {
   Knobs,      // a flow of knobs, combo boxes and buttons
   Envelope,   // the envelope's shape above its knobs
+  Filter,     // the filter's response above its knobs
   MatrixRow,  // one modulation slot: source, destination, amount on one line
   Effect,     // knobs, with the effect's on/bypass switch in the group's title bar
 };

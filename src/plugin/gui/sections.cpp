@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 
 #include "plugin/gui/look.h"
 
@@ -97,6 +98,89 @@ void EnvelopeView::paint(juce::Graphics& g) {
 }
 
 // ---------------------------------------------------------------------------------------------
+FilterResponseView::FilterResponseView(const ParamGroup& group, juce::Colour accent)
+    : accent_(accent),
+      type_(findByLabel(group, "type")),
+      cutoff_(findByLabel(group, "cutoff")),
+      resonance_(findByLabel(group, "resonance")) {
+  setInterceptsMouseClicks(false, false);
+}
+
+float FilterResponseView::responseDb(const juce::String& type, float cutoffHz, float resonance, float hz) {
+  // Second-order sections H(s) at s = j w / wc: the first with Q from 0.71 (no peak) to 5 by the
+  // resonance, the second (24 dB types) a plain Butterworth section.
+  auto sectionDb = [&](float q) {
+    const std::complex<float> s(0.0f, hz / std::max(cutoffHz, 1.0f));
+    const auto denominator = s * s + s / q + 1.0f;
+    std::complex<float> h;
+    if (type.startsWith("hp"))
+      h = s * s / denominator;
+    else if (type.startsWith("bp"))
+      h = (s / q) / denominator;
+    else if (type.startsWith("notch"))
+      h = (s * s + 1.0f) / denominator;
+    else
+      h = 1.0f / denominator;
+    return 20.0f * std::log10(std::max(std::abs(h), 1e-6f));
+  };
+  const float r = std::clamp(resonance, 0.0f, 1.0f);
+  float db = sectionDb(0.7071f + 4.3f * r * r);
+  if (type.endsWith("24")) db += sectionDb(0.7071f);
+  return db;
+}
+
+void FilterResponseView::refresh() {
+  if (!hasResponse()) return;
+  const std::array<float, 3> now{type_->getValue(), cutoff_->getValue(), resonance_->getValue()};
+  if (now != shown_) {
+    shown_ = now;
+    repaint();
+  }
+}
+
+void FilterResponseView::paint(juce::Graphics& g) {
+  auto area = getLocalBounds().toFloat().reduced(1.0f);
+  g.setColour(palette::background.withAlpha(0.6f));
+  g.fillRoundedRectangle(area, 3.0f);
+  if (!hasResponse()) return;
+  shown_ = {type_->getValue(), cutoff_->getValue(), resonance_->getValue()};
+  area = area.reduced(4.0f, 4.0f);
+  const auto type = type_->getCurrentValueAsText();
+  const float cutoff = plainValue(cutoff_);
+  const float resonance = resonance_->getValue();
+  constexpr float kLowDb = -36.0f, kHighDb = 18.0f;
+  auto yOf = [&](float db) {
+    return area.getY() + (kHighDb - std::clamp(db, kLowDb, kHighDb)) / (kHighDb - kLowDb) * area.getHeight();
+  };
+  g.setColour(palette::track.withAlpha(0.6f));
+  g.drawHorizontalLine(int(yOf(0.0f)), area.getX(), area.getRight());
+  for (float hz : {100.0f, 1000.0f, 10000.0f}) {
+    const float x = area.getX() + std::log(hz / 20.0f) / std::log(1000.0f) * area.getWidth();
+    g.drawVerticalLine(int(x), area.getY(), area.getBottom());
+  }
+  juce::Path curve;
+  const int steps = std::max(2, int(area.getWidth() / 2));
+  for (int i = 0; i <= steps; ++i) {
+    const float t = float(i) / steps;
+    const float hz = 20.0f * std::pow(1000.0f, t);
+    const juce::Point<float> p(area.getX() + t * area.getWidth(), yOf(responseDb(type, cutoff, resonance, hz)));
+    if (i == 0)
+      curve.startNewSubPath(p);
+    else
+      curve.lineTo(p);
+  }
+  juce::Path fill(curve);
+  fill.lineTo(area.getRight(), area.getBottom());
+  fill.lineTo(area.getX(), area.getBottom());
+  fill.closeSubPath();
+  g.setGradientFill(juce::ColourGradient(accent_.withAlpha(0.3f), 0, area.getY(), accent_.withAlpha(0.02f), 0,
+                                         area.getBottom(), false));
+  g.fillPath(fill);
+  g.setColour(accent_);
+  g.strokePath(curve, juce::PathStrokeType(1.6f, juce::PathStrokeType::curved, juce::PathStrokeType::rounded));
+}
+
+// ---------------------------------------------------------------------------------------------
 GroupPanel::GroupPanel(EditorModel& model, const ParamGroup& group, juce::Colour accent)
     : group_(group), accent_(accent) {
   setComponentID("group:" + group_.key);
@@ -109,6 +193,13 @@ GroupPanel::GroupPanel(EditorModel& model, const ParamGroup& group, juce::Colour
     if (layout == ParamControl::Layout::Switch) headerSwitch_ = control.get();
     addAndMakeVisible(*control);
     controls_.push_back(std::move(control));
+  }
+  if (group_.style == GroupStyle::Filter) {
+    response_ = std::make_unique<FilterResponseView>(group_, accent_);
+    if (response_->hasResponse())
+      addAndMakeVisible(*response_);
+    else
+      response_.reset();
   }
   if (group_.style == GroupStyle::Envelope) {
     envelope_ = std::make_unique<EnvelopeView>(group_, accent_);
@@ -154,7 +245,7 @@ int GroupPanel::layoutCells(int x0, int y0, int width, bool apply) const {
 int GroupPanel::heightFor(int width) const {
   if (group_.style == GroupStyle::MatrixRow) return kRowHeight;
   int h = kHeader + kPad + layoutCells(kPad, 0, width - 2 * kPad, false);
-  if (envelope_) h += kEnvelopeHeight + 4;
+  if (envelope_ || response_) h += kEnvelopeHeight + 4;
   return h;
 }
 
@@ -179,6 +270,10 @@ void GroupPanel::resized() {
   area.reduce(kPad, 0);
   if (envelope_) {
     envelope_->setBounds(area.removeFromTop(kEnvelopeHeight));
+    area.removeFromTop(4);
+  }
+  if (response_) {
+    response_->setBounds(area.removeFromTop(kEnvelopeHeight));
     area.removeFromTop(4);
   }
   // Centre the cells when the group is wider than they need.
@@ -215,6 +310,7 @@ void GroupPanel::paint(juce::Graphics& g) {
 void GroupPanel::refresh(const juce::String& learningId) {
   for (auto& c : controls_) c->refreshLearnState(learningId);
   if (envelope_) envelope_->refresh();
+  if (response_) response_->refresh();
 }
 
 // ---------------------------------------------------------------------------------------------

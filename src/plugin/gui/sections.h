@@ -34,6 +34,25 @@ class EnvelopeView : public juce::Component {
   std::array<float, 5> values() const;
 };
 
+// The magnitude response of a filter group's type, cutoff and resonance (the analog prototype:
+// 12 dB/octave sections, squared for 24 dB types), 20 Hz to 20 kHz, -36 to +18 dB.
+class FilterResponseView : public juce::Component {
+ public:
+  FilterResponseView(const ParamGroup& group, juce::Colour accent);
+  bool hasResponse() const { return type_ && cutoff_ && resonance_; }
+  void refresh();
+  void paint(juce::Graphics&) override;
+  // The response in dB at `hz` for a type name ("lp24", "bp12", "notch24", "ladder24", ...).
+  static float responseDb(const juce::String& type, float cutoffHz, float resonance, float hz);
+
+ private:
+  juce::Colour accent_;
+  juce::RangedAudioParameter* type_ = nullptr;
+  juce::RangedAudioParameter* cutoff_ = nullptr;
+  juce::RangedAudioParameter* resonance_ = nullptr;
+  std::array<float, 3> shown_{-1, -1, -1};
+};
+
 class GroupPanel : public juce::Component {
  public:
   GroupPanel(EditorModel& model, const ParamGroup& group, juce::Colour accent);
@@ -55,6 +74,7 @@ class GroupPanel : public juce::Component {
   std::vector<std::unique_ptr<ParamControl>> controls_;
   ParamControl* headerSwitch_ = nullptr;
   std::unique_ptr<EnvelopeView> envelope_;
+  std::unique_ptr<FilterResponseView> response_;
   // Lays the cells out from (x0, y0) within `width`; returns the height used.
   int layoutCells(int x0, int y0, int width, bool apply) const;
 };

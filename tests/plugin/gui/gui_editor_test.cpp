@@ -152,6 +152,23 @@ TEST(EditorGrouping, TheRealProcessorsParametersLandOnceEachOscillatorsFirst) {
   EXPECT_EQ(osc.back().key, "unison");
 }
 
+TEST(EditorGrouping, FilterResponseFollowsTypeCutoffAndResonance) {
+  const auto db = [](const char* type, float hz, float resonance = 0.0f) {
+    return FilterResponseView::responseDb(type, 1000.0f, resonance, hz);
+  };
+  EXPECT_NEAR(db("lp12", 50), 0.0f, 0.1f);
+  EXPECT_NEAR(db("lp12", 10000), -40.0f, 0.5f);
+  EXPECT_NEAR(db("lp24", 10000), -80.0f, 1.0f);
+  EXPECT_NEAR(db("ladder24", 10000), -80.0f, 1.0f);
+  EXPECT_NEAR(db("hp12", 100), -40.0f, 0.5f);
+  EXPECT_NEAR(db("hp24", 20000), 0.0f, 0.1f);
+  EXPECT_NEAR(db("bp12", 1000), 0.0f, 0.1f);
+  EXPECT_LT(db("bp12", 100), -15.0f);
+  EXPECT_LT(db("notch12", 1000), -60.0f);
+  EXPECT_NEAR(db("lp12", 1000), -3.0f, 0.1f);  // Butterworth at the cutoff
+  EXPECT_GT(db("lp12", 1000, 1.0f), 12.0f);    // the resonance peak
+}
+
 TEST(EditorGrouping, ControlKindsFollowTheParameter) {
   RecordingModel model(true);
   auto kindOf = [&](const char* id) { return controlKindOf(*model.parameter(id)); };
