@@ -3,8 +3,8 @@
 // kDesignHeight) and scaled as a whole, so the window keeps its aspect ratio between kMinScale
 // and kMaxScale and every section keeps its place. Sections come from groupParameters(): one
 // control per host parameter, whatever the engine's table holds. A 30 Hz timer feeds the meter,
-// the xrun counter, the envelope and filter drawings, the preset list and the MIDI learn marks; nothing here
-// runs on, or waits for, the audio thread.
+// the xrun counter, the envelope and filter drawings, the preset list and the MIDI learn marks;
+// nothing here runs on, or waits for, the audio thread.
 #include <juce_audio_processors/juce_audio_processors.h>
 #include <juce_audio_utils/juce_audio_utils.h>
 
