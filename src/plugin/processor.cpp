@@ -22,7 +22,9 @@ juce::String oneLine(const std::string& text) {
 
 Processor::Processor()
     : juce::AudioProcessor(BusesProperties().withOutput("Output", juce::AudioChannelSet::stereo(), true)) {
-  for (auto& group : makeParameterGroups(parameters_)) addParameterGroup(std::move(group));
+  // LV2 has port groups but no parameter groups (JUCE 7 writes pg:group on parameters anyway,
+  // which the LV2 validators reject), so the LV2 build lists its parameters ungrouped.
+  addTableParameters(*this, wrapperType != wrapperType_LV2, parameters_);
   for (int i = 0; i < synth::kNumParams; ++i) {
     exactNormalised_[size_t(i)] = -1;
     lastHostValue_[size_t(i)] = parameters_[size_t(i)]->getValue();

@@ -112,11 +112,10 @@ juce::StringArray TableParameter::getAllValueStrings() const {
   return strings;
 }
 
-std::vector<std::unique_ptr<juce::AudioProcessorParameterGroup>> makeParameterGroups(std::vector<TableParameter*>& parameters) {
+void addTableParameters(juce::AudioProcessor& processor, bool grouped, std::vector<TableParameter*>& parameters) {
   std::map<juce::String, int> count;
   for (int i = 0; i < synth::kNumParams; ++i) ++count[sectionKey(synth::paramInfo(i).id)];
   std::vector<juce::String> order;  // groups in the order of their first row
-  std::vector<std::unique_ptr<juce::AudioProcessorParameterGroup>> groups;
   std::map<juce::String, std::vector<std::unique_ptr<TableParameter>>> members;
   parameters.clear();
   for (int i = 0; i < synth::kNumParams; ++i) {
@@ -125,14 +124,17 @@ std::vector<std::unique_ptr<juce::AudioProcessorParameterGroup>> makeParameterGr
     if (members.find(group) == members.end()) order.push_back(group);
     auto parameter = std::make_unique<TableParameter>(static_cast<synth::Param>(i));
     parameters.push_back(parameter.get());
-    members[group].push_back(std::move(parameter));
+    if (grouped)
+      members[group].push_back(std::move(parameter));
+    else
+      processor.addParameter(parameter.release());
   }
+  if (!grouped) return;
   for (const auto& key : order) {
     auto group = std::make_unique<juce::AudioProcessorParameterGroup>("section_" + key, key == "global" ? "Global" : sectionName(key), "|");
     for (auto& parameter : members[key]) group->addChild(std::move(parameter));
-    groups.push_back(std::move(group));
+    processor.addParameterGroup(std::move(group));
   }
-  return groups;
 }
 
 }  // namespace midistems::plugin

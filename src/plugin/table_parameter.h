@@ -47,10 +47,9 @@ class TableParameter final : public juce::RangedAudioParameter {
   std::atomic<float> value_;
 };
 
-// Every row of the table as a host parameter, in table order, grouped by section: rows that
-// share an id prefix ("osc1_", "filter_", "amp_env_", ...) form a group; rows whose prefix no
-// other row shares go to "Global".
-std::vector<std::unique_ptr<juce::AudioProcessorParameterGroup>> makeParameterGroups(
-    std::vector<TableParameter*>& parametersInTableOrder);
+// Adds every row of the table to `processor` as a host parameter and lists them in table order.
+// `grouped`: by section, where rows that share an id prefix ("osc1_", "filter_", "amp_env_", ...)
+// form a group and rows whose prefix no other row shares go to "Global".
+void addTableParameters(juce::AudioProcessor& processor, bool grouped, std::vector<TableParameter*>& parametersInTableOrder);
 
 }  // namespace midistems::plugin
