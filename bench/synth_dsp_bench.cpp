@@ -143,15 +143,15 @@ void filterModulated(benchmark::State& state, int mode, int voices) {
 
 void svf_lp12_voice(benchmark::State& s) { filterBlock<dsp::Svf, float>(s, 0, 1); }
 void svf_lp24_voice(benchmark::State& s) { filterBlock<dsp::Svf, float>(s, 4, 1); }
-void svf_lp12_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, dsp::Lanes>(s, 0, dsp::kLanes); }
-void svf_lp24_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, dsp::Lanes>(s, 4, dsp::kLanes); }
+void svf_lp12_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes); }
+void svf_lp24_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, midistems::synth::Lanes>(s, 4, midistems::synth::kLanes); }
 void svf_lp12_bank8_per_sample_controls(benchmark::State& s) {
-  filterModulated<dsp::SvfBank, dsp::Lanes>(s, 0, dsp::kLanes);
+  filterModulated<dsp::SvfBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes);
 }
 void ladder_voice(benchmark::State& s) { filterBlock<dsp::Ladder, float>(s, 0, 1); }
-void ladder_bank8(benchmark::State& s) { filterBlock<dsp::LadderBank, dsp::Lanes>(s, 0, dsp::kLanes); }
+void ladder_bank8(benchmark::State& s) { filterBlock<dsp::LadderBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes); }
 void ladder_bank8_per_sample_controls(benchmark::State& s) {
-  filterModulated<dsp::LadderBank, dsp::Lanes>(s, 0, dsp::kLanes);
+  filterModulated<dsp::LadderBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes);
 }
 BENCHMARK(svf_lp12_voice);
 BENCHMARK(svf_lp24_voice);

@@ -5,6 +5,7 @@
 // future plugin wrapper all read this table; nothing else lists parameters. New parameters are
 // appended at the end with a higher version so that host parameter order stays stable.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,20 +43,19 @@ struct ParamInfo {
 };
 
 inline constexpr const char* kWaveNames[] = {"sine", "saw", "pulse", "triangle", "wavetable", "noise"};
-enum class Wave : int { Sine, Saw, Pulse, Triangle, Wavetable, Noise };
+enum class Wave : int { Sine, Saw, Pulse, Triangle, Wavetable, Noise, Count };
 // The built-in wavetables of synth/dsp (dsp::BuiltinWavetable, in that order).
 inline constexpr const char* kWavetableNames[] = {
     "basic_shapes", "pwm_sweep", "vowels", "organ", "bell_fm", "harmonic_sweep", "odd_sweep",
     "sync_sweep", "formant_sweep", "digital"};
-inline constexpr int kNumWavetables = 10;
 inline constexpr const char* kSubWaveNames[] = {"square", "sine"};
 inline constexpr const char* kVoiceModeNames[] = {"poly", "mono", "legato"};
-enum class VoiceMode : int { Poly, Mono, Legato };
+enum class VoiceMode : int { Poly, Mono, Legato, Count };
 inline constexpr const char* kFilterTypeNames[] = {"lp12", "lp24",    "hp12",    "hp24",    "bp12",
                                                    "bp24", "notch12", "notch24", "ladder24"};
-enum class FilterType : int { Lp12, Lp24, Hp12, Hp24, Bp12, Bp24, Notch12, Notch24, Ladder24 };
+enum class FilterType : int { Lp12, Lp24, Hp12, Hp24, Bp12, Bp24, Notch12, Notch24, Ladder24, Count };
 inline constexpr const char* kLfoWaveNames[] = {"sine", "triangle", "saw", "square", "sample_hold"};
-enum class LfoWave : int { Sine, Triangle, Saw, Square, SampleHold };
+enum class LfoWave : int { Sine, Triangle, Saw, Square, SampleHold, Count };
 inline constexpr const char* kModSourceNames[] = {
     "none", "amp_env", "filter_env", "mod_env", "lfo1", "lfo2",
     "velocity", "mod_wheel", "aftertouch", "key", "pitch_bend"};
@@ -71,6 +71,24 @@ enum class ModDest : int {
   NoiseLevel, PulseWidth, WavetablePos, FmAmount, Pan, Amp, Count
 };
 
+// Choice counts come from the name tables; each enum that indexes a table must match it.
+template <size_t N>
+constexpr int countOf(const char* const (&)[N]) { return int(N); }
+inline constexpr int kNumWaves = countOf(kWaveNames);
+inline constexpr int kNumWavetables = countOf(kWavetableNames);
+inline constexpr int kNumSubWaves = countOf(kSubWaveNames);
+inline constexpr int kNumVoiceModes = countOf(kVoiceModeNames);
+inline constexpr int kNumFilterTypes = countOf(kFilterTypeNames);
+inline constexpr int kNumLfoWaves = countOf(kLfoWaveNames);
+inline constexpr int kNumModSources = countOf(kModSourceNames);
+inline constexpr int kNumModDests = countOf(kModDestNames);
+static_assert(kNumWaves == int(Wave::Count));
+static_assert(kNumVoiceModes == int(VoiceMode::Count));
+static_assert(kNumFilterTypes == int(FilterType::Count));
+static_assert(kNumLfoWaves == int(LfoWave::Count));
+static_assert(kNumModSources == int(ModSource::Count));
+static_assert(kNumModDests == int(ModDest::Count));
+
 // X(enum name, id, display name, min, max, default, unit, scale, skew, choices, version)
 #define MIDISTEMS_ENVELOPE_PARAMS(X, E, id, name, a, d, s, r)                                  \
   X(E##Attack, id "_attack", name " attack", 0, 20, a, "s", Power, 3, nullptr, 1)               \
@@ -79,7 +97,7 @@ enum class ModDest : int {
   X(E##Release, id "_release", name " release", 0, 20, r, "s", Power, 3, nullptr, 1)            \
   X(E##Curve, id "_curve", name " curve", 0, 1, 0.5f, "", Linear, 1, nullptr, 1)
 #define MIDISTEMS_OSC_PARAMS(X, O, id, name, wave, level)                                          \
-  X(O##Wave, id "_wave", name " waveform", 0, 5, wave, "", Choice, 1, kWaveNames, 1)             \
+  X(O##Wave, id "_wave", name " waveform", 0, kNumWaves - 1, wave, "", Choice, 1, kWaveNames, 1)             \
   X(O##Octave, id "_octave", name " octave", -3, 3, 0, "oct", Integer, 1, nullptr, 1)             \
   X(O##Semitone, id "_semitone", name " semitone", -12, 12, 0, "st", Integer, 1, nullptr, 1)      \
   X(O##Fine, id "_fine", name " fine tune", -100, 100, 0, "ct", Linear, 1, nullptr, 1)            \
@@ -88,18 +106,18 @@ enum class ModDest : int {
     nullptr, 1)                                                                                    \
   X(O##WavePos, id "_wavetable_pos", name " wavetable position", 0, 1, 0, "", Linear, 1, nullptr, 1)
 #define MIDISTEMS_LFO_PARAMS(X, L, id, name)                                                      \
-  X(L##Wave, id "_wave", name " waveform", 0, 4, 0, "", Choice, 1, kLfoWaveNames, 1)             \
+  X(L##Wave, id "_wave", name " waveform", 0, kNumLfoWaves - 1, 0, "", Choice, 1, kLfoWaveNames, 1)             \
   X(L##Rate, id "_rate", name " rate", 0.01f, 50, 5, "Hz", Exponential, 1, nullptr, 1)            \
   X(L##KeySync, id "_key_sync", name " restarts on each note", 0, 1, 1, "", Toggle, 1, nullptr, 1)
 #define MIDISTEMS_MOD_SLOT_PARAMS(X, M, id, name)                                                   \
-  X(M##Source, id "_source", name " source", 0, 10, 0, "", Choice, 1, kModSourceNames, 1)        \
-  X(M##Dest, id "_dest", name " destination", 0, 14, 0, "", Choice, 1, kModDestNames, 1)         \
+  X(M##Source, id "_source", name " source", 0, kNumModSources - 1, 0, "", Choice, 1, kModSourceNames, 1)        \
+  X(M##Dest, id "_dest", name " destination", 0, kNumModDests - 1, 0, "", Choice, 1, kModDestNames, 1)         \
   X(M##Amount, id "_amount", name " amount", -1, 1, 0, "", Linear, 1, nullptr, 1)
 
 #define MIDISTEMS_SYNTH_PARAMS(X)                                                                 \
   X(MasterGain, "master_gain", "Master gain", -60, 12, -6, "dB", Linear, 1, nullptr, 1)           \
   X(Polyphony, "polyphony", "Polyphony", 1, 128, 16, "voices", Integer, 1, nullptr, 1)            \
-  X(VoiceModeParam, "voice_mode", "Voice mode", 0, 2, 0, "", Choice, 1, kVoiceModeNames, 1)       \
+  X(VoiceModeParam, "voice_mode", "Voice mode", 0, kNumVoiceModes - 1, 0, "", Choice, 1, kVoiceModeNames, 1)       \
   X(GlideTime, "glide_time", "Portamento time", 0, 5, 0, "s", Power, 3, nullptr, 1)               \
   X(BendRange, "bend_range", "Pitch bend range", 0, 24, 2, "st", Integer, 1, nullptr, 1)          \
   X(VelocityToAmp, "velocity_to_amp", "Velocity to level", 0, 1, 0.7f, "", Linear, 1, nullptr, 1) \
@@ -109,13 +127,13 @@ enum class ModDest : int {
   X(Osc2Sync, "osc2_sync", "Osc 2 hard sync to osc 1", 0, 1, 0, "", Toggle, 1, nullptr, 1)        \
   X(FmAmount, "fm_amount", "FM osc 1 to osc 2", 0, 1, 0, "", Linear, 1, nullptr, 1)               \
   X(RingLevel, "ring_level", "Ring modulation level", 0, 1, 0, "", Linear, 1, nullptr, 1)          \
-  X(SubWave, "sub_wave", "Sub waveform", 0, 1, 0, "", Choice, 1, kSubWaveNames, 1)                \
+  X(SubWave, "sub_wave", "Sub waveform", 0, kNumSubWaves - 1, 0, "", Choice, 1, kSubWaveNames, 1)                \
   X(SubLevel, "sub_level", "Sub level", 0, 1, 0, "", Linear, 1, nullptr, 1)                        \
   X(NoiseLevel, "noise_level", "Noise level", 0, 1, 0, "", Linear, 1, nullptr, 1)                  \
   X(UnisonVoices, "unison_voices", "Unison voices", 1, 16, 1, "", Integer, 1, nullptr, 1)         \
   X(UnisonDetune, "unison_detune", "Unison detune", 0, 100, 15, "ct", Linear, 1, nullptr, 1)      \
   X(UnisonSpread, "unison_spread", "Unison stereo spread", 0, 1, 0.5f, "", Linear, 1, nullptr, 1) \
-  X(FilterTypeParam, "filter_type", "Filter type", 0, 8, 1, "", Choice, 1, kFilterTypeNames, 1)   \
+  X(FilterTypeParam, "filter_type", "Filter type", 0, kNumFilterTypes - 1, 1, "", Choice, 1, kFilterTypeNames, 1)   \
   X(FilterCutoff, "filter_cutoff", "Filter cutoff", 20, 20000, 8000, "Hz", Exponential, 1,        \
     nullptr, 1)                                                                                    \
   X(FilterResonance, "filter_resonance", "Filter resonance", 0, 1, 0.1f, "", Linear, 1, nullptr, 1) \
@@ -150,8 +168,8 @@ enum class ModDest : int {
   X(ReverbSize, "reverb_size", "Reverb size", 0, 1, 0.5f, "", Linear, 1, nullptr, 1)              \
   X(ReverbDamping, "reverb_damping", "Reverb damping", 0, 1, 0.4f, "", Linear, 1, nullptr, 1)     \
   X(ReverbMix, "reverb_mix", "Reverb mix", 0, 1, 0.2f, "", Linear, 1, nullptr, 1)                \
-  X(Osc1Table, "osc1_wavetable", "Osc 1 wavetable", 0, 9, 0, "", Choice, 1, kWavetableNames, 1)    \
-  X(Osc2Table, "osc2_wavetable", "Osc 2 wavetable", 0, 9, 0, "", Choice, 1, kWavetableNames, 1)
+  X(Osc1Table, "osc1_wavetable", "Osc 1 wavetable", 0, kNumWavetables - 1, 0, "", Choice, 1, kWavetableNames, 1)    \
+  X(Osc2Table, "osc2_wavetable", "Osc 2 wavetable", 0, kNumWavetables - 1, 0, "", Choice, 1, kWavetableNames, 1)
 
 enum class Param : int {
 #define MIDISTEMS_PARAM_ENUM(e, ...) e,

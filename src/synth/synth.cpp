@@ -18,11 +18,13 @@ inline float safetyLimit(float x) {
   constexpr float kKnee = 4.0f, kCeiling = 8.0f;
   const float magnitude = std::fabs(x);
   if (magnitude <= kKnee) return x;
-  const float over = softClip((magnitude - kKnee) / (kCeiling - kKnee)) * (kCeiling - kKnee);
+  const float over = softClipRational((magnitude - kKnee) / (kCeiling - kKnee)) * (kCeiling - kKnee);
   return std::copysign(kKnee + over, x);
 }
 
 }  // namespace
+
+static_assert(kNumWavetables == dsp::kBuiltinWavetableCount, "the wavetable choice names every built-in table");
 
 Synth::Synth() : groups_(new VoiceGroup[kGroups]) {
   for (int i = 0; i < kNumParams; ++i) smoothed_[i] = target_.values[size_t(i)];
@@ -321,6 +323,7 @@ void Synth::updateContext() {
       case LfoWave::Saw: value = 2.0f * phase - 1.0f; break;
       case LfoWave::Square: value = phase < 0.5f ? 1.0f : -1.0f; break;
       case LfoWave::SampleHold: break;
+      case LfoWave::Count: break;
     }
     c.globalLfoValue[i] = value;
   }
@@ -361,7 +364,7 @@ void Synth::controlTick() {
 }
 
 void Synth::renderRun(float* left, float* right, int frames) {
-  for (int i = 0; i < frames; ++i) accL_[i] = accR_[i] = vfloat{};
+  for (int i = 0; i < frames; ++i) accL_[i] = accR_[i] = Lanes{};
   for (int g = 0; g < kGroups; ++g)
     if (groups_[g].activeCount > 0) renderGroup(groups_[g], ctx_, frames, accL_, accR_);
   for (int i = 0; i < frames; ++i) {

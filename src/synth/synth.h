@@ -113,8 +113,8 @@ class Synth {
 
   std::unique_ptr<VoiceGroup[]> groups_;
   VoiceContext ctx_;
-  alignas(32) vfloat accL_[kControlInterval];
-  alignas(32) vfloat accR_[kControlInterval];
+  alignas(32) Lanes accL_[kControlInterval];
+  alignas(32) Lanes accR_[kControlInterval];
 
   // MIDI state.
   float modWheel_ = 0, aftertouch_ = 0, bend_ = 0;

@@ -34,6 +34,7 @@ float lfoShape(LfoWave wave, float phase, float held) {
     case LfoWave::Saw: return 2.0f * phase - 1.0f;
     case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
     case LfoWave::SampleHold: return held;
+    case LfoWave::Count: break;
   }
   return 0;
 }
@@ -57,7 +58,7 @@ void setRamp(VoiceGroup& g, int lane, int ramp, float target, bool fresh) {
 // The mip levels a lane reads at phase increment `inc`, as synth/dsp's Oscillator chooses them:
 // the brightest level that is alias-free at this increment and the next duller one, crossfaded by
 // log2 frequency. The increment is constant between control ticks, so this holds for every sample.
-void setMip(vint& nearLevel, vint& farLevel, vfloat& fade, int lane, float inc) {
+void setMip(LaneInts& nearLevel, LaneInts& farLevel, Lanes& fade, int lane, float inc) {
   constexpr int kLevelStride = dsp::kTableSize + 1;  // MipTable levels are contiguous
   static_assert(sizeof(dsp::MipTable::levels) == sizeof(float) * kLevelStride * dsp::kMipLevels);
   const dsp::MipChoice mip = dsp::chooseMip(inc);

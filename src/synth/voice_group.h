@@ -13,7 +13,7 @@
 #include "synth/dsp/wavetables.h"
 #include "synth/envelope.h"
 #include "synth/params.h"
-#include "synth/simd.h"
+#include "synth/dsp/lanes.h"
 
 namespace midistems::synth {
 
@@ -58,20 +58,20 @@ struct alignas(32) VoiceGroup {
   LaneState lanes[kLanes];
   int activeCount = 0;
 
-  vfloat envLevel[kNumEnvs] = {}, envMul[kNumEnvs] = {}, envAdd[kNumEnvs] = {};
-  vfloat phase1[kMaxUnison] = {}, phase2[kMaxUnison] = {};
-  vfloat inc1[kMaxUnison] = {}, inc2[kMaxUnison] = {};
-  vfloat invInc1[kMaxUnison] = {};  // hard sync's sub-sample restart position
-  vfloat subPhase = {}, subInc = {};
+  Lanes envLevel[kNumEnvs] = {}, envMul[kNumEnvs] = {}, envAdd[kNumEnvs] = {};
+  Lanes phase1[kMaxUnison] = {}, phase2[kMaxUnison] = {};
+  Lanes inc1[kMaxUnison] = {}, inc2[kMaxUnison] = {};
+  Lanes invInc1[kMaxUnison] = {};  // hard sync's sub-sample restart position
+  Lanes subPhase = {}, subInc = {};
   // Band-limited table reads of saw, pulse and triangle (synth/dsp's mipmapped basic shapes): per
   // unison copy and oscillator, each lane's two mip levels as offsets (in floats) from the start of
   // the shape's MipTable, and the crossfade between them (dsp::chooseMip at the lane's increment).
-  vint mipNear1[kMaxUnison] = {}, mipFar1[kMaxUnison] = {}, mipNear2[kMaxUnison] = {}, mipFar2[kMaxUnison] = {};
-  vfloat mipFade1[kMaxUnison] = {}, mipFade2[kMaxUnison] = {};
-  vint mipNearSub = {}, mipFarSub = {};
-  vfloat mipFadeSub = {};
-  vuint noise = {};
-  vfloat ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
+  LaneInts mipNear1[kMaxUnison] = {}, mipFar1[kMaxUnison] = {}, mipNear2[kMaxUnison] = {}, mipFar2[kMaxUnison] = {};
+  Lanes mipFade1[kMaxUnison] = {}, mipFade2[kMaxUnison] = {};
+  LaneInts mipNearSub = {}, mipFarSub = {};
+  Lanes mipFadeSub = {};
+  LaneUints noise = {};
+  Lanes ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
   // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
   dsp::SvfBank svf[2];
   dsp::LadderBank ladder[2];
@@ -118,7 +118,7 @@ struct VoiceContext {
 // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,
 // adding the stereo output into accL/accR (one lane vector per sample). Ends envelope stages on
 // the exact sample and marks lanes whose amplitude envelope finished as inactive.
-void renderGroup(VoiceGroup& group, const VoiceContext& ctx, int frames, vfloat* accL, vfloat* accR);
+void renderGroup(VoiceGroup& group, const VoiceContext& ctx, int frames, Lanes* accL, Lanes* accR);
 
 // Control-rate work (voice_control.cpp).
 void startLane(VoiceGroup& group, int lane, const VoiceContext& ctx, int note, float velocity,
