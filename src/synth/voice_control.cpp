@@ -93,6 +93,8 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
       g.phase2[u][lane] = ctx.unison > 1 ? randomUnit(L.random) : 0.0f;
     }
     g.subPhase[lane] = 0;
+    for (auto& copy : g.blep2)
+      for (Lanes& slot : copy) slot[lane] = 0.0f;
     g.noise[lane] = nextRandom(L.random) | 1u;
     for (int c = 0; c < 2; ++c) {
       g.svf[c].resetLane(lane);
@@ -220,7 +222,7 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
                        0.01f * ctx.valueOf(Param::Osc2Fine) + 24.0f * mod[int(ModDest::Osc2Pitch)];
   const float detune = ctx.valueOf(Param::UnisonDetune);
   if (fresh || pitch1 != L.lastPitch[0] || pitch2 != L.lastPitch[1] || ctx.unison != L.lastUnison ||
-      detune != L.lastDetune) {
+      detune != L.lastDetune || ctx.sync != L.lastSync) {
     const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
     const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
     for (int u = 0; u < ctx.unison; ++u) {
@@ -230,11 +232,15 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
       g.invInc1[u][lane] = 1.0f / a;
       g.inc2[u][lane] = b;
       setMip(g.mipNear1[u], g.mipFar1[u], g.mipFade1[u], lane, a);
-      setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, b);
+      // A synced osc 2 reads a level one octave duller: the sync gating smears each harmonic, and
+      // the restarts' kinks alias in proportion to the slope of the highest ones (synth/dsp's
+      // measurement: -60 dB needs this margin at a 2 kHz master).
+      setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, ctx.sync ? 2.0f * b : b);
     }
     g.subInc[lane] = 0.5f * inc1;
     setMip(g.mipNearSub, g.mipFarSub, g.mipFadeSub, lane, 0.5f * inc1);
     L.lastPitch[0] = pitch1, L.lastPitch[1] = pitch2, L.lastUnison = ctx.unison, L.lastDetune = detune;
+    L.lastSync = ctx.sync;
   }
   // The highest unison copy decides the mip level (ratios ascend).
   const int top = ctx.unison - 1;

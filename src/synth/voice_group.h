@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "synth/dsp/ladder.h"
+#include "synth/dsp/min_blep.h"
 #include "synth/dsp/mip_table.h"
 #include "synth/dsp/svf.h"
 #include "synth/dsp/wavetables.h"
@@ -52,6 +53,7 @@ struct LaneState {
   float lastPitch[2] = {-1e9f, -1e9f};
   float lastDetune = -1, lastCutoffSemitones = -1e9f, lastCutoffBase = -1, cutoff = 1000;
   int lastUnison = 0;
+  bool lastSync = false;
 };
 
 struct alignas(32) VoiceGroup {
@@ -71,6 +73,11 @@ struct alignas(32) VoiceGroup {
   LaneInts mipNearSub = {}, mipFarSub = {};
   Lanes mipFadeSub = {};
   LaneUints noise = {};
+  // Hard sync's minBLEP corrections of osc 2, per unison copy: a ring of the next kBlepSamples
+  // samples (slot blepPos is the current one). Consumed while sync is on or corrections remain.
+  Lanes blep2[kMaxUnison][dsp::kBlepSamples] = {};
+  int blepPos = 0;
+  int blepCountdown = 0;  // samples until every written correction has been consumed
   Lanes ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
   // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
   dsp::SvfBank svf[2];
@@ -113,6 +120,7 @@ struct VoiceContext {
   const float* sawTable = dsp::basicTable(dsp::BasicShape::Saw).levels[0].data();
   const float* squareTable = dsp::basicTable(dsp::BasicShape::Square).levels[0].data();
   const float* triangleTable = dsp::basicTable(dsp::BasicShape::Triangle).levels[0].data();
+  const dsp::BlepTable* blep = &dsp::minBlep();
 };
 
 // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,

@@ -8,7 +8,10 @@
 #include <immintrin.h>
 #endif
 
+#include <cmath>
+
 #include "synth/voice_group.h"
+#include "synth/dsp/min_blep.h"
 #include "synth/dsp/mip_table.h"
 
 namespace midistems::synth {
@@ -97,6 +100,98 @@ inline Lanes oscillator(Wave wave, Lanes t, const MipLanes& mip, Lanes pulseWidt
   return Lanes{};
 }
 
+// One lane's value of an oscillator at `phase` (any real number of cycles), read exactly as the
+// lane-wise oscillator() reads it: hard sync's minBLEP needs the waveform on both sides of a
+// restart, in the lanes where it happens.
+float mipReadOne(const float* levels, int nearLevel, int farLevel, float fade, float phase) {
+  phase -= std::floor(phase);
+  const float position = phase * float(dsp::kTableSize);
+  const int i = std::min(int(position), dsp::kTableSize - 1);
+  const float frac = position - float(i);
+  const float* a = levels + nearLevel + i;
+  const float* b = levels + farLevel + i;
+  const float va = a[0] + frac * (a[1] - a[0]);
+  const float vb = b[0] + frac * (b[1] - b[0]);
+  return va + fade * (vb - va);
+}
+
+float valueOne(Wave wave, const VoiceContext& ctx, const LaneState& lane, int osc, int nearLevel,
+               int farLevel, float fade, float pulseWidth, float phase) {
+  phase -= std::floor(phase);
+  switch (wave) {
+    case Wave::Sine: return sinTurns(phase);
+    case Wave::Saw: return mipReadOne(ctx.sawTable, nearLevel, farLevel, fade, phase);
+    case Wave::Pulse:
+      return mipReadOne(ctx.sawTable, nearLevel, farLevel, fade, phase + 1.0f - pulseWidth) -
+             mipReadOne(ctx.sawTable, nearLevel, farLevel, fade, phase);
+    case Wave::Triangle: return mipReadOne(ctx.triangleTable, nearLevel, farLevel, fade, phase);
+    case Wave::Wavetable: {
+      const float* a = lane.tableA[osc];
+      if (!a) return 0.0f;
+      const float va = mipReadOne(a, 0, 0, 0.0f, phase);
+      return va + lane.tableMix[osc] * (mipReadOne(lane.tableB[osc], 0, 0, 0.0f, phase) - va);
+    }
+    case Wave::Noise: case Wave::Count: break;
+  }
+  return 0.0f;
+}
+
+// Where a hard-synced cycle restarts: where the band-limited table is smooth, so that the step the
+// minBLEP corrects is the only discontinuity (mid-ramp for the saw, mid-plateau of the pulse's
+// high part; the tables hold band-limited edges at the naive discontinuities, and restarting
+// inside one would play half an edge). Sine, triangle and wavetables restart at phase 0.
+float syncRestartPhase(Wave wave, float pulseWidth) {
+  switch (wave) {
+    case Wave::Saw: return 0.5f;
+    case Wave::Pulse: return 0.5f * pulseWidth;
+    default: return 0.0f;
+  }
+}
+
+// Hard sync of osc 2 (unison copy u) in the lanes where osc 1 wrapped before this sample: restarts
+// the cycle at the sub-sample instant of the wrap and writes the minBLEP corrections of the jumps
+// in value, slope and curvature (Brandt 2001, and the integrals of its step; synth/dsp's
+// min_blep.h) into the copy's ring, from this sample on. `p2` is osc 2's phase at this sample as if
+// nothing happened; it comes back restarted. `offset` is the phase modulation (FM) of each lane.
+void syncRestart(VoiceGroup& g, const VoiceContext& ctx, int u, LaneInts wrapped, Lanes p1, Lanes& p2,
+                 Lanes pulseWidth, Lanes offset) {
+  const dsp::BlepTable& blep = *ctx.blep;
+  Lanes* ring = g.blep2[u];
+  for (int l = 0; l < kLanes; ++l) {
+    if (!wrapped[l]) continue;
+    const float inc = g.inc2[u][l];
+    const float since = std::min(p1[l] * g.invInc1[u][l], 1.0f);  // samples since the wrap
+    const float restart = syncRestartPhase(ctx.wave2, pulseWidth[l]);
+    // Osc 2 at the wrap had it not restarted (in double: the difference of two close phases).
+    const float before = float(double(p2[l]) - double(since) * double(inc) + double(offset[l]));
+    const float after = restart + offset[l];
+    p2[l] = std::min(restart + since * inc, 0.999999f);
+    const auto value = [&](float phase) {
+      return valueOne(ctx.wave2, ctx, g.lanes[l], 1, g.mipNear2[u][l], g.mipFar2[u][l], g.mipFade2[u][l],
+                      pulseWidth[l], phase);
+    };
+    // Slope and curvature by central differences over +-h cycles: 1/128 of the period of the
+    // highest harmonic the lane's duller mip level holds (one table step at the brightest levels),
+    // so that neither the truncation of the differences nor the rounding of the phases (their
+    // error grows as 1/h^2) limits the corrections; the sine is one harmonic.
+    const int level = g.mipFar2[u][l] / (dsp::kTableSize + 1);
+    const int steps = ctx.wave2 == Wave::Sine ? dsp::kTableSize / 128 : std::max(1, (1 << level) / 64);
+    const float h = float(steps) / float(dsp::kTableSize);
+    const float va = value(after), vb = value(before);
+    const float aPlus = value(after + h), aMinus = value(after - h);
+    const float bPlus = value(before + h), bMinus = value(before - h);
+    const float perSample = inc / h;  // cycles per sample over the difference step
+    const float jump = va - vb;
+    const float kink = 0.5f * perSample * ((aPlus - aMinus) - (bPlus - bMinus));
+    const float bend = perSample * perSample * ((aPlus - 2.0f * va + aMinus) - (bPlus - 2.0f * vb + bMinus));
+    for (int m = 0; m < dsp::kBlepSamples; ++m) {
+      const float t = since + float(m);
+      ring[(g.blepPos + m) % dsp::kBlepSamples][l] += jump * blep.at(t) + kink * blep.kinkAt(t) + bend * blep.bendAt(t);
+    }
+  }
+  g.blepCountdown = dsp::kBlepSamples;
+}
+
 dsp::SvfMode svfMode(FilterType type) {
   switch (type) {
     case FilterType::Lp24: return dsp::SvfMode::LowPass24;
@@ -181,6 +276,7 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, Lanes* accL, L
 
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < kNumRamps; ++k) r[k] += step[k];
+    const bool blepOn = ctx.sync || g.blepCountdown > 0;
     Lanes sumL = {}, sumR = {};
     for (int u = 0; u < unison; ++u) {
       Lanes p1 = g.phase1[u] + g.inc1[u];
@@ -192,13 +288,23 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, Lanes* accL, L
                                : Lanes{};
       Lanes p2 = g.phase2[u] + g.inc2[u];
       p2 = p2 >= 1.0f ? p2 - 1.0f : p2;
-      // Hard sync restarts osc 2 where osc 1 wrapped, keeping the sub-sample position.
-      if (ctx.sync) p2 = wrapped ? minOf(p1 * g.inc2[u] * g.invInc1[u], splat(0.999999f)) : p2;
+      const Lanes fmOffset = ctx.fm ? r[kRampFm] * o1 : Lanes{};
+      // Hard sync restarts osc 2 where osc 1 wrapped, at the sub-sample instant, band-limited.
+      if (ctx.sync && wave2 != Wave::Noise) {
+        bool any = false;
+        for (int l = 0; l < kLanes; ++l) any = any || wrapped[l];
+        if (any) syncRestart(g, ctx, u, wrapped, p1, p2, r[kRampPw2], fmOffset);
+      }
       g.phase2[u] = p2;
-      const Lanes t2 = ctx.fm ? wrapPhase(p2 + r[kRampFm] * o1) : p2;
-      const Lanes o2 = osc2On ? oscillator(wave2, t2, {g.mipNear2[u], g.mipFar2[u], g.mipFade2[u]},
-                                            r[kRampPw2], ctx, g.lanes, 1, g.noise)
-                               : Lanes{};
+      const Lanes t2 = ctx.fm ? wrapPhase(p2 + fmOffset) : p2;
+      Lanes o2 = osc2On ? oscillator(wave2, t2, {g.mipNear2[u], g.mipFar2[u], g.mipFade2[u]},
+                                      r[kRampPw2], ctx, g.lanes, 1, g.noise)
+                         : Lanes{};
+      if (blepOn) {
+        Lanes& correction = g.blep2[u][g.blepPos];
+        o2 += correction;
+        correction = Lanes{};
+      }
       const Lanes v = o1 * r[kRampOsc1Level] + o2 * r[kRampOsc2Level] + o1 * o2 * r[kRampRingLevel];
       if constexpr (Stereo) {
         sumL += v * ctx.unisonGainL[u];
@@ -206,6 +312,10 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, Lanes* accL, L
       } else {
         sumL += v;
       }
+    }
+    if (blepOn) {
+      g.blepPos = (g.blepPos + 1) % dsp::kBlepSamples;
+      if (g.blepCountdown > 0) --g.blepCountdown;
     }
     Lanes sp = g.subPhase + g.subInc;
     sp = sp >= 1.0f ? sp - 1.0f : sp;

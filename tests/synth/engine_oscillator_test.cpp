@@ -24,7 +24,7 @@ using dsp::testing::measureFrequency;
 constexpr float kRate = 48000;
 // Amplitude envelope: 5 ms attack and 100 ms decay to a sustain of 1; measure after both.
 constexpr int64_t kSettle = 9600;
-constexpr double kSyncAliasBoundDb = -25;  // engine hard sync, measured -31.3 dB (no minBLEP)
+constexpr double kSyncAliasBoundDb = -60;  // minBLEP-corrected hard sync
 
 // One oscillator of `wave` into a 12 dB high-pass at 20 Hz with no resonance (transparent above the
 // bass, and unlike a low-pass at 20 kHz it does not hide anything near Nyquist), no effects.
@@ -125,38 +125,61 @@ TEST(EngineOscillator, SubSquareIsBandLimited) {
   std::printf("[ measured ] engine sub square at 1-10 kHz: strongest alias %.1f dB\n", worst);
 }
 
-// The engine's hard sync restarts osc 2 at osc 1's wraps (sub-sample exact) but does not correct
-// the step with a minBLEP as synth/dsp's Oscillator does, so it aliases more than the library's
-// -60 dB: this bound records the engine's measured level (about -30 dB; see src/synth/README.md)
-// so that a regression shows.
-TEST(EngineOscillator, HardSyncAliasLevel) {
+// Hard sync: osc 2 restarts at osc 1's wraps, at the sub-sample instant, with the jumps in value,
+// slope and curvature corrected by minBLEP residuals (64 samples, minimum phase). Bound: every
+// alias at least 60 dB below the strongest harmonic for masters of 0.2-2 kHz and slave ratios of
+// 1.5-3.9 (without the corrections the engine measured -31 dB; the step alone gives about -35 dB).
+Patch syncedPatch(Wave slave, double ratio, const Tuning& master) {
   Patch patch = oscillatorPatch(Wave::Saw);
   patch[Param::Osc1Level] = 0;
   patch[Param::Osc2Level] = 1;
-  patch[Param::Osc2Wave] = float(Wave::Saw);
+  patch[Param::Osc2Wave] = float(slave);
   patch[Param::Osc2Sync] = 1;
-  double worst = -300;
-  for (double masterHz : {201.3, 613.7, 1987.0}) {
-    for (double ratio : {1.5, 2.37, 3.91}) {
-      const double semitones = 12.0 * std::log2(ratio);
-      const double octaves = std::floor(semitones / 12.0);
-      const double rest = semitones - 12.0 * octaves;
-      patch[Param::Osc2Octave] = float(octaves);
-      patch[Param::Osc2Semitone] = float(std::lround(rest));
-      patch[Param::Osc2Fine] = float((rest - std::lround(rest)) * 100.0);
-      const Tuning master = tuningFor(masterHz);
-      Patch tuned = patch;
-      tuned[Param::Osc2Fine] += master.fineCents;  // osc 2 follows osc 1's fine tune
-      const auto x = renderHeld(tuned, master, 1 << 16);
-      // Relative to the strongest harmonic: the synced spectrum's peak moves with the ratio.
-      const auto report = aliasLevel(x, kRate, masterHz, 0);
-      worst = std::max(worst, report.strongestAliasDb);
-      EXPECT_LT(report.strongestAliasDb, kSyncAliasBoundDb)
-          << masterHz << " Hz, ratio " << ratio << ": alias at " << report.aliasFrequencyHz << " Hz";
+  const double semitones = 12.0 * std::log2(ratio);
+  const double octaves = std::floor(semitones / 12.0);
+  const double rest = semitones - 12.0 * octaves;
+  patch[Param::Osc2Octave] = float(octaves);
+  patch[Param::Osc2Semitone] = float(std::lround(rest));
+  // Osc 2 follows osc 1's fine tune.
+  patch[Param::Osc2Fine] = float((rest - std::lround(rest)) * 100.0) + master.fineCents;
+  return patch;
+}
+
+TEST(EngineOscillator, HardSyncAliasLevel) {
+  double worstOfAll = -300;
+  for (Wave slave : {Wave::Saw, Wave::Pulse, Wave::Triangle, Wave::Sine}) {
+    double worst = -300;
+    for (double masterHz : {201.3, 613.7, 1013.7, 1987.0}) {
+      for (double ratio : {1.5, 2.37, 3.91}) {
+        const Tuning master = tuningFor(masterHz);
+        const auto x = renderHeld(syncedPatch(slave, ratio, master), master, 1 << 16);
+        // Relative to the strongest harmonic: the synced spectrum's peak moves with the ratio.
+        const auto report = aliasLevel(x, kRate, masterHz, 0);
+        worst = std::max(worst, report.strongestAliasDb);
+        EXPECT_LT(report.strongestAliasDb, kSyncAliasBoundDb) << nameOf(slave) << " slave, " << masterHz
+                                                              << " Hz, ratio " << ratio << ": alias at "
+                                                              << report.aliasFrequencyHz << " Hz";
+      }
     }
+    std::printf("[ measured ] engine hard sync, %s slave, masters 0.2-2 kHz, ratios 1.5-3.9: strongest alias %.1f dB\n",
+                nameOf(slave), worst);
+    worstOfAll = std::max(worstOfAll, worst);
   }
-  std::printf("[ measured ] engine hard sync (saw slave, masters 0.2-2 kHz, ratios 1.5-3.9): strongest alias %.1f dB\n",
-              worst);
+  std::printf("[ measured ] engine hard sync, every slave shape: strongest alias %.1f dB\n", worstOfAll);
+}
+
+// A synced saw repeats at the master's period whatever the ratio: its fundamental is the master's.
+TEST(EngineOscillator, HardSyncFollowsTheMasterPitch) {
+  double worst = 0;
+  for (int note : {33, 69, 105}) {  // 55, 440, 3520 Hz
+    const double expected = 440.0 * std::exp2((note - 69) / 12.0);
+    const Tuning master{note, 0.0f};
+    const auto x = renderHeld(syncedPatch(Wave::Saw, 2.37, master), master, 1 << 17);
+    const double cents = centsBetween(measureFrequency(x, kRate, expected), expected);
+    worst = std::max(worst, std::abs(cents));
+    EXPECT_LT(std::abs(cents), 0.1) << "master note " << note;
+  }
+  std::printf("[ measured ] engine hard-sync pitch error at 55, 440, 3520 Hz: %.5f cents\n", worst);
 }
 
 }  // namespace
