@@ -78,8 +78,8 @@ inline Lanes mipRead(const float* levels, const MipLanes& mip, Lanes phase) {
   return a + mip.fade * (b - a);
 }
 
-// Saw, pulse and triangle read synth/dsp's mipmapped tables (alias-free up to Nyquist: the same
-// tables and mip choice as dsp::Oscillator); the pulse is the difference of two saws offset by the
+// Saw, pulse and triangle read synth/dsp's mipmapped tables (alias-free up to Nyquist, with
+// dsp::chooseMip's levels); the pulse is the difference of two saws offset by the
 // pulse width, saw(t + 1 - w) - saw(t): 2 - 2w for the first w of the cycle and -2w after, i.e. the
 // naive pulse without its DC.
 inline Lanes oscillator(Wave wave, Lanes t, const MipLanes& mip, Lanes pulseWidth,
