@@ -27,18 +27,6 @@ void applySegment(VoiceGroup& g, int lane, int e) {
   g.envAdd[e][lane] = env.add();
 }
 
-float lfoShape(LfoWave wave, float phase, float held) {
-  switch (wave) {
-    case LfoWave::Sine: return std::sin(2 * kPi * phase);
-    case LfoWave::Triangle: return 1.0f - 4.0f * std::fabs(phase - 0.5f);
-    case LfoWave::Saw: return 2.0f * phase - 1.0f;
-    case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
-    case LfoWave::SampleHold: return held;
-    case LfoWave::Count: break;
-  }
-  return 0;
-}
-
 float phaseIncrement(float pitch, float sampleRate) {
   const float inc = 440.0f * std::exp2((pitch - 69.0f) / 12.0f) / sampleRate;
   return std::clamp(inc, 1e-7f, 0.45f);
@@ -114,12 +102,16 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
       L.env[e].begin(EnvStage::Attack, from, 1.0, ctx.env[e].attack, ctx.env[e].curve);
       applySegment(g, lane, e);
     }
-    for (int i = 0; i < 2; ++i) {
-      if (ctx.valueOf(i == 0 ? Param::Lfo1KeySync : Param::Lfo2KeySync) >= 0.5f) {
+    for (int i = 0; i < kNumVoiceLfos; ++i) {
+      if (ctx.lfo[i].keySync) {
         L.lfoPhase[i] = 0;
+        L.lfoPrevious[i] = L.lfoHeld[i];
         L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
       }
     }
+    L.ageTicks = 0;
+    L.releaseVelocity = 0.5f;
+    L.noteRandom = 2.0f * randomUnit(L.random) - 1.0f;
   }
   L.freshControls = !wasActive;
   updateLaneControls(g, lane, ctx);
@@ -181,41 +173,57 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
     }
   }
 
-  float source[int(ModSource::Count)] = {};
+  // Sources: the shared ones, then this voice's own.
+  float* source = L.sources;
+  std::copy(ctx.source, ctx.source + kNumModSources, source);
   source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
   source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
   source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
-  for (int i = 0; i < 2; ++i) {
-    const Param base = i == 0 ? Param::Lfo1Wave : Param::Lfo2Wave;
-    const auto wave = static_cast<LfoWave>(int(ctx.value[int(base)] + 0.5f));
-    const float rate = ctx.value[int(base) + 1];
-    const bool keySync = ctx.value[int(base) + 2] >= 0.5f;
-    float value = ctx.globalLfoValue[i];
-    if (keySync) {
-      if (!fresh) {
-        L.lfoPhase[i] += rate * float(kControlInterval) / ctx.sampleRate;
-        if (L.lfoPhase[i] >= 1.0f) {
-          L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
-          L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
-        }
+  static constexpr ModSource kVoiceLfoSource[kNumVoiceLfos] = {ModSource::Lfo1, ModSource::Lfo2, ModSource::Lfo3,
+                                                               ModSource::Lfo4};
+  for (int i = 0; i < kNumVoiceLfos; ++i) {
+    const VoiceContext::Lfo& lfo = ctx.lfo[i];
+    float& out = source[int(kVoiceLfoSource[i])];
+    if (lfo.keySync && !fresh) {
+      L.lfoPhase[i] += lfo.increment;
+      if (L.lfoPhase[i] >= 1.0f) {
+        L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
+        L.lfoPrevious[i] = L.lfoHeld[i];
+        L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
       }
-      if (ctx.lfoUsed[i]) value = lfoShape(wave, L.lfoPhase[i], L.lfoHeld[i]);
     }
-    source[int(ModSource::Lfo1) + i] = value;
+    if (!ctx.sourceUsed[int(kVoiceLfoSource[i])]) continue;
+    // Free-running LFOs share one phase (their shape is in ctx.source); key-synced ones have their own.
+    if (lfo.keySync) out = lfoShape(lfo.wave, L.lfoPhase[i] + lfo.phase, L.lfoHeld[i], L.lfoPrevious[i]);
+    out = shapeLfoOutput(out, lfo, L.ageTicks);
   }
+  if (!fresh) ++L.ageTicks;
   source[int(ModSource::Velocity)] = L.velocity;
-  source[int(ModSource::ModWheel)] = ctx.modWheel;
-  source[int(ModSource::Aftertouch)] = ctx.aftertouch;
   source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
-  source[int(ModSource::PitchBend)] = ctx.bend;
+  source[int(ModSource::ReleaseVelocity)] = L.releaseVelocity;
+  source[int(ModSource::PolyAftertouch)] = L.pressure;
+  source[int(ModSource::Random)] = L.noteRandom;
 
-  float mod[int(ModDest::Count)] = {};
-  for (int s = 0; s < ctx.numSlots; ++s)
-    mod[int(ctx.slots[s].dest)] += source[int(ctx.slots[s].source)] * ctx.slots[s].amount;
+  // The matrix: format-1 destinations add up in `mod`; parameters move in their normalised range,
+  // written into laneValue for the rest of this function and restored at its end.
+  float mod[kNumLegacyModDests] = {};
+  float generic[kNumModSlots] = {};
+  for (int r = 0; r < ctx.numRoutes; ++r) {
+    const VoiceContext::Route& route = ctx.routes[r];
+    const float v = applyModCurve(route.curve, source[route.source]) * route.amount;
+    if (route.generic >= 0)
+      generic[route.generic] += v;
+    else
+      mod[route.dest] += v;
+  }
+  for (int k = 0; k < ctx.numGeneric; ++k)
+    if (generic[k] != 0.0f)
+      ctx.laneValue[ctx.genericParam[k]] = paramInfo(ctx.genericParam[k]).fromNormalized(ctx.genericBase[k] + generic[k]);
 
   if (!fresh) L.pitch += (L.targetPitch - L.pitch) * ctx.glideCoef;
   // Pitch destinations: amount 1 = two octaves.
-  const float pitch = L.pitch + ctx.bend * ctx.valueOf(Param::BendRange) + 24.0f * mod[int(ModDest::Pitch)];
+  const float bend = ctx.source[int(ModSource::PitchBend)];
+  const float pitch = L.pitch + bend * ctx.valueOf(Param::BendRange) + 24.0f * mod[int(ModDest::Pitch)];
   const float pitch1 = pitch + 12.0f * ctx.valueOf(Param::Osc1Octave) + ctx.valueOf(Param::Osc1Semitone) +
                        0.01f * ctx.valueOf(Param::Osc1Fine) + 24.0f * mod[int(ModDest::Osc1Pitch)];
   const float pitch2 = pitch + 12.0f * ctx.valueOf(Param::Osc2Octave) + ctx.valueOf(Param::Osc2Semitone) +
@@ -290,6 +298,41 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
   const float gain = velocityGain * std::clamp(1.0f + mod[int(ModDest::Amp)], 0.0f, 2.0f);
   setRamp(g, lane, kRampGainL, gain * panL, fresh);
   setRamp(g, lane, kRampGainR, gain * panR, fresh);
+  for (int k = 0; k < ctx.numGeneric; ++k) ctx.laneValue[ctx.genericParam[k]] = ctx.value[ctx.genericParam[k]];
+}
+
+float lfoShape(LfoWave wave, float phase, float held, float previous) {
+  phase -= std::floor(phase);
+  switch (wave) {
+    case LfoWave::Sine: return std::sin(2 * kPi * phase);
+    case LfoWave::Triangle: return 1.0f - 4.0f * std::fabs(phase - 0.5f);
+    case LfoWave::Saw: return 2.0f * phase - 1.0f;
+    case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
+    case LfoWave::SampleHold: return held;
+    case LfoWave::SawDown: return 1.0f - 2.0f * phase;
+    case LfoWave::SmoothRandom: return previous + (held - previous) * phase * phase * (3.0f - 2.0f * phase);
+    case LfoWave::Count: break;
+  }
+  return 0;
+}
+
+float shapeLfoOutput(float value, const VoiceContext::Lfo& lfo, int32_t ageTicks) {
+  if (lfo.fadeTicks > 0.0f && float(ageTicks) < lfo.fadeTicks) value *= float(ageTicks) / lfo.fadeTicks;
+  return lfo.unipolar ? 0.5f * (value + 1.0f) : value;
+}
+
+float applyModCurve(ModCurve curve, float x) {
+  switch (curve) {
+    case ModCurve::Linear: break;
+    case ModCurve::Exponential: return x * std::fabs(x);
+    case ModCurve::Logarithmic: return std::copysign(std::sqrt(std::fabs(x)), x);
+    case ModCurve::SCurve: {
+      const float c = std::clamp(x, -1.0f, 1.0f);
+      return c * (1.5f - 0.5f * c * c);
+    }
+    case ModCurve::Count: break;
+  }
+  return x;
 }
 
 }  // namespace midistems::synth

@@ -10,12 +10,14 @@ struct EnvelopeProbe {
   VoiceGroup group;
   VoiceContext ctx;
   float values[kNumParams];
+  float laneValues[kNumParams];  // the voices' scratch copy
   std::vector<float> levels;
 
   EnvelopeProbe(int attack, int decay, float sustain, int release, float curve) {
     Patch patch;
-    for (int i = 0; i < kNumParams; ++i) values[i] = patch.values[size_t(i)];
+    for (int i = 0; i < kNumParams; ++i) values[i] = laneValues[i] = patch.values[size_t(i)];
     ctx.value = values;
+    ctx.laneValue = laneValues;
     ctx.sampleRate = 48000;
     ctx.unisonRatio[0] = 1;
     ctx.sustainCoef = 0.999;
