@@ -128,10 +128,10 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   X(O##PulseWidth, id "_pulse_width", name " pulse width", 0.02f, 0.98f, 0.5f, "", Linear, 1,     \
     nullptr, 1)                                                                                    \
   X(O##WavePos, id "_wavetable_pos", name " wavetable position", 0, 1, 0, "", Linear, 1, nullptr, 1)
-#define MIDISTEMS_LFO_PARAMS(X, L, id, name, v)                                                   \
+#define MIDISTEMS_LFO_PARAMS(X, L, id, name, v, keySync)                                          \
   X(L##Wave, id "_wave", name " waveform", 0, kNumLfoWaves - 1, 0, "", Choice, 1, kLfoWaveNames, v) \
   X(L##Rate, id "_rate", name " rate", 0.01f, 50, 5, "Hz", Exponential, 1, nullptr, v)            \
-  X(L##KeySync, id "_key_sync", name " restarts on each note", 0, 1, 1, "", Toggle, 1, nullptr, v)
+  X(L##KeySync, id "_key_sync", name " restarts on each note", 0, 1, keySync, "", Toggle, 1, nullptr, v)
 // Format 2: tempo sync (overrides the rate), start phase, fade-in after the note starts, unipolar.
 #define MIDISTEMS_LFO_V2_PARAMS(X, L, id, name)                                                      \
   X(L##Sync, id "_sync", name " tempo sync", 0, kNumLfoSyncs - 1, 0, "", Choice, 1, kLfoSyncNames, 2) \
@@ -181,8 +181,8 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   MIDISTEMS_ENVELOPE_PARAMS(X, FilterEnv, "filter_env", "Filter envelope", 0.005f, 0.5f, 0.3f,     \
                             0.3f)                                                                  \
   MIDISTEMS_ENVELOPE_PARAMS(X, ModEnv, "mod_env", "Mod envelope", 0.01f, 0.5f, 0, 0.3f)            \
-  MIDISTEMS_LFO_PARAMS(X, Lfo1, "lfo1", "LFO 1", 1)                                                 \
-  MIDISTEMS_LFO_PARAMS(X, Lfo2, "lfo2", "LFO 2", 1)                                                 \
+  MIDISTEMS_LFO_PARAMS(X, Lfo1, "lfo1", "LFO 1", 1, 1)                                                 \
+  MIDISTEMS_LFO_PARAMS(X, Lfo2, "lfo2", "LFO 2", 1, 1)                                                 \
   MIDISTEMS_MOD_SLOT_PARAMS(X, Mod1, "mod1", "Mod slot 1")                                          \
   MIDISTEMS_MOD_SLOT_PARAMS(X, Mod2, "mod2", "Mod slot 2")                                          \
   MIDISTEMS_MOD_SLOT_PARAMS(X, Mod3, "mod3", "Mod slot 3")                                          \
@@ -208,18 +208,19 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   X(Osc2Table, "osc2_wavetable", "Osc 2 wavetable", 0, kNumWavetables - 1, 0, "", Choice, 1, kWavetableNames, 1) \
   MIDISTEMS_MODULATION_V2_PARAMS(X)
 
-// Format 2, modulation: LFO 3-4 and two global LFOs, tempo sync / phase / fade / polarity for
-// every LFO, 8 macros, a curve per slot and slots 9-32.
+// Format 2, modulation: LFO 3-4 and two global LFOs (free-running by default; "key sync" restarts
+// a global LFO at every note), tempo sync / phase / fade / polarity for every LFO, 8 macros, a
+// curve per slot and slots 9-32.
 #define MIDISTEMS_MODULATION_V2_PARAMS(X)                                                         \
   MIDISTEMS_LFO_V2_PARAMS(X, Lfo1, "lfo1", "LFO 1")                                               \
   MIDISTEMS_LFO_V2_PARAMS(X, Lfo2, "lfo2", "LFO 2")                                               \
-  MIDISTEMS_LFO_PARAMS(X, Lfo3, "lfo3", "LFO 3", 2)                                               \
+  MIDISTEMS_LFO_PARAMS(X, Lfo3, "lfo3", "LFO 3", 2, 1)                                               \
   MIDISTEMS_LFO_V2_PARAMS(X, Lfo3, "lfo3", "LFO 3")                                               \
-  MIDISTEMS_LFO_PARAMS(X, Lfo4, "lfo4", "LFO 4", 2)                                               \
+  MIDISTEMS_LFO_PARAMS(X, Lfo4, "lfo4", "LFO 4", 2, 1)                                               \
   MIDISTEMS_LFO_V2_PARAMS(X, Lfo4, "lfo4", "LFO 4")                                               \
-  MIDISTEMS_LFO_PARAMS(X, GlobalLfo1, "global_lfo1", "Global LFO 1", 2)                           \
+  MIDISTEMS_LFO_PARAMS(X, GlobalLfo1, "global_lfo1", "Global LFO 1", 2, 0)                           \
   MIDISTEMS_LFO_V2_PARAMS(X, GlobalLfo1, "global_lfo1", "Global LFO 1")                           \
-  MIDISTEMS_LFO_PARAMS(X, GlobalLfo2, "global_lfo2", "Global LFO 2", 2)                           \
+  MIDISTEMS_LFO_PARAMS(X, GlobalLfo2, "global_lfo2", "Global LFO 2", 2, 0)                           \
   MIDISTEMS_LFO_V2_PARAMS(X, GlobalLfo2, "global_lfo2", "Global LFO 2")                           \
   X(Macro1, "macro1", "Macro 1", 0, 1, 0, "", Linear, 1, nullptr, 2)                              \
   X(Macro2, "macro2", "Macro 2", 0, 1, 0, "", Linear, 1, nullptr, 2)                              \

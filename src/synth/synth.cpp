@@ -404,10 +404,12 @@ void Synth::updateModulation() {
   std::copy(smoothed_, smoothed_ + kNumParams, patchValue_);
   std::fill(c.sourceUsed, c.sourceUsed + kNumModSources, false);
   c.numRoutes = c.numGeneric = 0;
+  c.voiceSources = false;
   numMods = 0;
   for (int i = 0; i < numSlots; ++i) {
     const Slot& slot = slots[i];
     c.sourceUsed[slot.source] = true;
+    c.voiceSources = c.voiceSources || perVoiceSource(slot.source);
     if (slot.dest < kNumLegacyModDests) {  // format 1's destinations: per voice, with their own laws
       c.routes[c.numRoutes++] = {int16_t(slot.source), int16_t(slot.dest), -1, slot.curve, slot.amount};
       continue;
@@ -489,8 +491,9 @@ void Synth::updateContext() {
 void Synth::controlTick() {
   for (int i = 0; i < kNumParams; ++i) {
     const float target = target_.values[size_t(i)];
+    if (smoothed_[i] == target) continue;  // most parameters, most of the time
     const ParamInfo& info = paramInfo(i);
-    if (info.stepped() || smoothed_[i] == target)
+    if (info.stepped())
       smoothed_[i] = target;
     else if (info.scale == ParamScale::Exponential)  // glide in octaves, not in Hz
       smoothed_[i] *= std::exp(std::log(target / smoothed_[i]) * smoothingCoef_);

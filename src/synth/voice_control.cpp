@@ -65,6 +65,54 @@ void setWavetable(LaneState& lane, int osc, const dsp::Wavetable& table, float i
   lane.tableMix[osc] = morph.weight;
 }
 
+// The matrix for one lane: its sources (the shared ones, then its own), format-1 destinations
+// summed into `mod`, parameters moved in their normalised range and written into laneValue for
+// the rest of updateLaneControls (which restores them at its end).
+void evaluateMatrix(VoiceGroup& g, int lane, const VoiceContext& ctx, bool fresh, float* mod) {
+  LaneState& L = g.lanes[lane];
+  float* source = L.sources;
+  std::copy(ctx.source, ctx.source + kNumModSources, source);
+  source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
+  source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
+  source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
+  static constexpr ModSource kVoiceLfoSource[kNumVoiceLfos] = {ModSource::Lfo1, ModSource::Lfo2, ModSource::Lfo3,
+                                                               ModSource::Lfo4};
+  for (int i = 0; i < kNumVoiceLfos; ++i) {
+    const VoiceContext::Lfo& lfo = ctx.lfo[i];
+    float& out = source[int(kVoiceLfoSource[i])];
+    if (lfo.keySync && !fresh) {
+      L.lfoPhase[i] += lfo.increment;
+      if (L.lfoPhase[i] >= 1.0f) {
+        L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
+        L.lfoPrevious[i] = L.lfoHeld[i];
+        L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
+      }
+    }
+    if (!ctx.sourceUsed[int(kVoiceLfoSource[i])]) continue;
+    // Free-running LFOs share one phase (their shape is in ctx.source); key-synced ones have their own.
+    if (lfo.keySync) out = lfoShape(lfo.wave, L.lfoPhase[i] + lfo.phase, L.lfoHeld[i], L.lfoPrevious[i]);
+    out = shapeLfoOutput(out, lfo, L.ageTicks);
+  }
+  source[int(ModSource::Velocity)] = L.velocity;
+  source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
+  source[int(ModSource::ReleaseVelocity)] = L.releaseVelocity;
+  source[int(ModSource::PolyAftertouch)] = L.pressure;
+  source[int(ModSource::Random)] = L.noteRandom;
+
+  float generic[kNumModSlots] = {};
+  for (int r = 0; r < ctx.numRoutes; ++r) {
+    const VoiceContext::Route& route = ctx.routes[r];
+    const float v = applyModCurve(route.curve, source[route.source]) * route.amount;
+    if (route.generic >= 0)
+      generic[route.generic] += v;
+    else
+      mod[route.dest] += v;
+  }
+  for (int k = 0; k < ctx.numGeneric; ++k)
+    if (generic[k] != 0.0f)
+      ctx.laneValue[ctx.genericParam[k]] = paramInfo(ctx.genericParam[k]).fromNormalized(ctx.genericBase[k] + generic[k]);
+}
+
 }  // namespace
 
 void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float velocity,
@@ -111,6 +159,7 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
     }
     L.ageTicks = 0;
     L.releaseVelocity = 0.5f;
+    L.pressure = 0;
     L.noteRandom = 2.0f * randomUnit(L.random) - 1.0f;
   }
   L.freshControls = !wasActive;
@@ -173,52 +222,10 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
     }
   }
 
-  // Sources: the shared ones, then this voice's own.
-  float* source = L.sources;
-  std::copy(ctx.source, ctx.source + kNumModSources, source);
-  source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
-  source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
-  source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
-  static constexpr ModSource kVoiceLfoSource[kNumVoiceLfos] = {ModSource::Lfo1, ModSource::Lfo2, ModSource::Lfo3,
-                                                               ModSource::Lfo4};
-  for (int i = 0; i < kNumVoiceLfos; ++i) {
-    const VoiceContext::Lfo& lfo = ctx.lfo[i];
-    float& out = source[int(kVoiceLfoSource[i])];
-    if (lfo.keySync && !fresh) {
-      L.lfoPhase[i] += lfo.increment;
-      if (L.lfoPhase[i] >= 1.0f) {
-        L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
-        L.lfoPrevious[i] = L.lfoHeld[i];
-        L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
-      }
-    }
-    if (!ctx.sourceUsed[int(kVoiceLfoSource[i])]) continue;
-    // Free-running LFOs share one phase (their shape is in ctx.source); key-synced ones have their own.
-    if (lfo.keySync) out = lfoShape(lfo.wave, L.lfoPhase[i] + lfo.phase, L.lfoHeld[i], L.lfoPrevious[i]);
-    out = shapeLfoOutput(out, lfo, L.ageTicks);
-  }
-  if (!fresh) ++L.ageTicks;
-  source[int(ModSource::Velocity)] = L.velocity;
-  source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
-  source[int(ModSource::ReleaseVelocity)] = L.releaseVelocity;
-  source[int(ModSource::PolyAftertouch)] = L.pressure;
-  source[int(ModSource::Random)] = L.noteRandom;
-
-  // The matrix: format-1 destinations add up in `mod`; parameters move in their normalised range,
-  // written into laneValue for the rest of this function and restored at its end.
+  // Sources: the shared ones, then this voice's own (skipped when no slot is in use).
   float mod[kNumLegacyModDests] = {};
-  float generic[kNumModSlots] = {};
-  for (int r = 0; r < ctx.numRoutes; ++r) {
-    const VoiceContext::Route& route = ctx.routes[r];
-    const float v = applyModCurve(route.curve, source[route.source]) * route.amount;
-    if (route.generic >= 0)
-      generic[route.generic] += v;
-    else
-      mod[route.dest] += v;
-  }
-  for (int k = 0; k < ctx.numGeneric; ++k)
-    if (generic[k] != 0.0f)
-      ctx.laneValue[ctx.genericParam[k]] = paramInfo(ctx.genericParam[k]).fromNormalized(ctx.genericBase[k] + generic[k]);
+  if (ctx.numRoutes > 0 || ctx.voiceSources) evaluateMatrix(g, lane, ctx, fresh, mod);
+  if (!fresh) ++L.ageTicks;
 
   if (!fresh) L.pitch += (L.targetPitch - L.pitch) * ctx.glideCoef;
   // Pitch destinations: amount 1 = two octaves.

@@ -83,15 +83,16 @@ struct alignas(32) VoiceGroup {
   LaneInts mipNearSub = {}, mipFarSub = {};
   Lanes mipFadeSub = {};
   LaneUints noise = {};
-  // Hard sync's minBLEP corrections of osc 2, per unison copy: a ring of the next kBlepSamples
-  // samples (slot blepPos is the current one). Consumed while sync is on or corrections remain.
-  Lanes blep2[kMaxUnison][dsp::kBlepSamples] = {};
-  int blepPos = 0;
+  int blepPos = 0;         // the current slot of blep2
   int blepCountdown = 0;  // samples until every written correction has been consumed
   Lanes ramp[kNumRamps] = {}, rampStep[kNumRamps] = {}, rampTarget[kNumRamps] = {};
   // The filters of synth/dsp, eight voices per bank; two channels when unison spreads in stereo.
   dsp::SvfBank svf[2];
   dsp::LadderBank ladder[2];
+  // Hard sync's minBLEP corrections of osc 2, per unison copy: a ring of the next kBlepSamples
+  // samples (slot blepPos is the current one). Consumed while sync is on or corrections remain.
+  // Last, so that the state every voice touches stays together.
+  Lanes blep2[kMaxUnison][dsp::kBlepSamples] = {};
 };
 
 // Values shared by every voice during one control tick, derived from the smoothed parameters.
@@ -136,6 +137,7 @@ struct VoiceContext {
   // global LFOs, free-running voice LFOs before their fade-in); lanes fill in their own.
   float source[kNumModSources] = {};
   bool sourceUsed[kNumModSources] = {};
+  bool voiceSources = false;  // some slot reads a per-voice source: lanes evaluate theirs
   // LFO set-up for this tick: phase increment per tick, and the rest of each LFO's parameters.
   struct Lfo {
     LfoWave wave = LfoWave::Sine;
