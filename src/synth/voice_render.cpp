@@ -184,10 +184,19 @@ void syncRestart(VoiceGroup& g, const VoiceContext& ctx, int u, LaneInts wrapped
     const float jump = va - vb;
     const float kink = 0.5f * perSample * ((aPlus - aMinus) - (bPlus - bMinus));
     const float bend = perSample * perSample * ((aPlus - 2.0f * va + aMinus) - (bPlus - 2.0f * vb + bMinus));
-    for (int m = 0; m < dsp::kBlepSamples; ++m) {
-      const float t = since + float(m);
-      ring[(g.blepPos + m) % dsp::kBlepSamples][l] += jump * blep.at(t) + kink * blep.kinkAt(t) + bend * blep.bendAt(t);
+    // All 64 corrections share one sub-sample phase: two rows of each residual, one weight.
+    const float position = since * float(dsp::kBlepOversampling);
+    const int p = std::min(int(position), dsp::kBlepOversampling - 1);
+    const float frac = position - float(p);
+    const float weight[3] = {jump, kink, bend};
+    float correction[dsp::kBlepSamples] = {};
+    for (int k = 0; k < 3; ++k) {
+      const float* a = blep.phaseRow(k, p);
+      const float* b = blep.phaseRow(k, p + 1);
+      const float w = weight[k];
+      for (int m = 0; m < dsp::kBlepSamples; ++m) correction[m] += w * (a[m] + frac * (b[m] - a[m]));
     }
+    for (int m = 0; m < dsp::kBlepSamples; ++m) ring[(g.blepPos + m) % dsp::kBlepSamples][l] += correction[m];
   }
   g.blepCountdown = dsp::kBlepSamples;
 }
