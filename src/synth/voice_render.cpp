@@ -196,7 +196,10 @@ void syncRestart(VoiceGroup& g, const VoiceContext& ctx, int u, LaneInts wrapped
       const float w = weight[k];
       for (int m = 0; m < dsp::kBlepSamples; ++m) correction[m] += w * (a[m] + frac * (b[m] - a[m]));
     }
-    for (int m = 0; m < dsp::kBlepSamples; ++m) ring[(g.blepPos + m) % dsp::kBlepSamples][l] += correction[m];
+    static_assert((dsp::kBlepSamples & (dsp::kBlepSamples - 1)) == 0, "the ring wraps by a mask");
+    const int split = dsp::kBlepSamples - g.blepPos;  // slots blepPos.. first, then 0..
+    for (int m = 0; m < split; ++m) ring[g.blepPos + m][l] += correction[m];
+    for (int m = split; m < dsp::kBlepSamples; ++m) ring[m - split][l] += correction[m];
   }
   g.blepCountdown = dsp::kBlepSamples;
 }
