@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <vector>
 
 #include "midi/demo_song.h"
@@ -53,6 +54,34 @@ double percentPerVoice(const Patch& patch, int voices, double seconds = 6.0) {
   return 100.0 * cpu / (blocks * kBlock / kRate) / voices;
 }
 
+// The reference patch with all 32 modulation slots in use: every kind of source (envelopes, the
+// four voice LFOs and the two global ones, velocity, key, wheel, aftertouch, random, macros) into
+// per-voice destinations of format 1 (pitch, cutoff, levels, pan), per-voice parameters (fine
+// tune, pulse width, ring level, key tracking) and patch-wide ones (effects, other slots' amounts).
+Patch fullMatrixPatch() {
+  Patch p = referencePatch();
+  const ModSource sources[] = {ModSource::AmpEnv,     ModSource::FilterEnv, ModSource::ModEnv,   ModSource::Lfo1,
+                               ModSource::Lfo2,       ModSource::Lfo3,      ModSource::Lfo4,     ModSource::GlobalLfo1,
+                               ModSource::GlobalLfo2, ModSource::Velocity,  ModSource::Key,      ModSource::ModWheel,
+                               ModSource::Aftertouch, ModSource::Random,    ModSource::Macro1,   ModSource::PolyAftertouch};
+  const int dests[] = {int(ModDest::Pitch),        int(ModDest::Cutoff),     int(ModDest::Osc1Level),
+                       int(ModDest::Osc2Pitch),    int(ModDest::Pan),        int(ModDest::Resonance),
+                       int(ModDest::Amp),          modDestOf(Param::Osc1Fine), modDestOf(Param::Osc2PulseWidth),
+                       modDestOf(Param::RingLevel), modDestOf(Param::FilterKeyTrack), modDestOf(Param::ReverbMix),
+                       modDestOf(Param::DelayFeedback), modDestOf(Param::Mod1Amount), modDestOf(Param::ChorusDepth),
+                       modDestOf(Param::FilterEnvAmount)};
+  for (int s = 0; s < kNumModSlots; ++s) {
+    const ModSlotParams& slot = modSlotParams(s);
+    p[slot.source] = float(sources[size_t(s) % std::size(sources)]);
+    p[slot.dest] = float(dests[size_t(s * 7) % std::size(dests)]);
+    p[slot.amount] = 0.01f * float(1 + s % 4);
+    p[slot.curve] = float(s % kNumModCurves);
+  }
+  for (int i = 0; i < kNumLfos; ++i) p[lfoParams(i).rate] = 0.5f + float(i);
+  p[Param::Macro1] = 0.5f;
+  return p;
+}
+
 }  // namespace
 
 int main() {
@@ -66,6 +95,9 @@ int main() {
   sweeping[Param::Mod1Dest] = float(ModDest::Cutoff);
   sweeping[Param::Mod1Amount] = 0.1f;
   std::printf("  same, LFO sweeping the cutoff,   128 voices: %.4f %%/voice\n", percentPerVoice(sweeping, 128));
+  const double full = percentPerVoice(fullMatrixPatch(), 128);
+  std::printf("  same, all 32 mod slots + 6 LFOs,  128 voices: %.4f %%/voice (%.0f %% of one core for all: %.1fx real time)\n",
+              full, 128 * full, 100.0 / (128 * full));
   Patch withEffects = reference;
   withEffects[Param::ChorusOn] = withEffects[Param::DelayOn] = withEffects[Param::ReverbOn] = 1;
   std::printf("  same + chorus, delay, reverb,    128 voices: %.4f %%/voice\n", percentPerVoice(withEffects, 128));

@@ -1,14 +1,13 @@
-// Speed of the synthesizer's oscillators and filters: nanoseconds per voice-sample ("per_sample"),
-// for one voice and, for the filters, per voice in the 8-lane bank. Blocks of 64 samples at 48 kHz.
+// Speed of the synthesizer's filters: nanoseconds per voice-sample ("per_sample"), for one voice
+// and per voice in the 8-lane bank. Blocks of 64 samples at 48 kHz. (The oscillators are the
+// engine's own, measured in bench/synth_bench.cpp.)
 // bench-libs: midistems_synth_dsp
 #include <benchmark/benchmark.h>
 
 #include <vector>
 
 #include "synth/dsp/ladder.h"
-#include "synth/dsp/oscillator.h"
 #include "synth/dsp/svf.h"
-#include "synth/dsp/unison.h"
 #include "machine.h"
 
 namespace dsp = midistems::synth::dsp;
@@ -22,82 +21,6 @@ void setPerSample(benchmark::State& state, double voiceSamples) {
   state.counters["per_sample"] =
       benchmark::Counter(voiceSamples, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-
-void oscillator(benchmark::State& state, dsp::Waveform waveform) {
-  dsp::Oscillator osc;
-  osc.prepare(kRate);
-  osc.setWaveform(waveform);
-  osc.setPulseWidth(0.3f);
-  osc.setWavetable(&dsp::builtinWavetable(dsp::BuiltinWavetable::Vowels));
-  osc.setWavetablePosition(0.4f);
-  std::vector<float> out(kBlock);
-  float freq = 440.0f;
-  for (auto _ : state) {
-    osc.render(out.data(), kBlock, freq);
-    benchmark::DoNotOptimize(out.data());
-    freq = freq == 440.0f ? 441.0f : 440.0f;  // a glide every block, as under vibrato
-  }
-  setPerSample(state, double(state.iterations()) * kBlock);
-}
-BENCHMARK_CAPTURE(oscillator, sine, dsp::Waveform::Sine);
-BENCHMARK_CAPTURE(oscillator, saw, dsp::Waveform::Saw);
-BENCHMARK_CAPTURE(oscillator, square, dsp::Waveform::Square);
-BENCHMARK_CAPTURE(oscillator, pulse, dsp::Waveform::Pulse);
-BENCHMARK_CAPTURE(oscillator, triangle, dsp::Waveform::Triangle);
-BENCHMARK_CAPTURE(oscillator, wavetable, dsp::Waveform::Wavetable);
-BENCHMARK_CAPTURE(oscillator, white_noise, dsp::Waveform::WhiteNoise);
-BENCHMARK_CAPTURE(oscillator, pink_noise, dsp::Waveform::PinkNoise);
-
-void phaseModulatedSaw(benchmark::State& state) {
-  dsp::Oscillator carrier, modulator;
-  carrier.prepare(kRate);
-  modulator.prepare(kRate);
-  modulator.setWaveform(dsp::Waveform::Sine);
-  std::vector<float> out(kBlock), mod(kBlock);
-  for (auto _ : state) {
-    modulator.render(mod.data(), kBlock, 880.0f);
-    dsp::OscillatorModulation pm;
-    pm.phaseOffset = mod.data();
-    carrier.render(out.data(), kBlock, 440.0f, pm);
-    benchmark::DoNotOptimize(out.data());
-  }
-  setPerSample(state, double(state.iterations()) * kBlock);
-}
-BENCHMARK(phaseModulatedSaw);
-
-void hardSyncedSaw(benchmark::State& state) {
-  dsp::Oscillator master, slave;
-  master.prepare(kRate);
-  slave.prepare(kRate);
-  std::vector<float> out(kBlock);
-  dsp::SyncEvents wraps;
-  for (auto _ : state) {
-    dsp::OscillatorModulation m;
-    m.syncTo = &wraps;
-    master.render(out.data(), kBlock, 220.0f, m);
-    dsp::OscillatorModulation s;
-    s.syncFrom = &wraps;
-    slave.render(out.data(), kBlock, 220.0f * 2.37f, s);
-    benchmark::DoNotOptimize(out.data());
-  }
-  setPerSample(state, double(state.iterations()) * kBlock);
-}
-BENCHMARK(hardSyncedSaw);
-
-void unisonSaw(benchmark::State& state) {
-  dsp::UnisonOscillator uni;
-  uni.prepare(kRate);
-  uni.setVoiceCount(static_cast<int>(state.range(0)));
-  uni.setDetune(25.0f);
-  uni.setStereoSpread(1.0f);
-  std::vector<float> left(kBlock), right(kBlock);
-  for (auto _ : state) {
-    uni.render(left.data(), right.data(), kBlock, 220.0f);
-    benchmark::DoNotOptimize(left.data());
-  }
-  setPerSample(state, double(state.iterations()) * kBlock);
-}
-BENCHMARK(unisonSaw)->Arg(1)->Arg(4)->Arg(16);
 
 template <class T>
 void configure(dsp::StateVariableFilter<T>& f, int mode) {
@@ -143,15 +66,15 @@ void filterModulated(benchmark::State& state, int mode, int voices) {
 
 void svf_lp12_voice(benchmark::State& s) { filterBlock<dsp::Svf, float>(s, 0, 1); }
 void svf_lp24_voice(benchmark::State& s) { filterBlock<dsp::Svf, float>(s, 4, 1); }
-void svf_lp12_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, dsp::Lanes>(s, 0, dsp::kLanes); }
-void svf_lp24_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, dsp::Lanes>(s, 4, dsp::kLanes); }
+void svf_lp12_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes); }
+void svf_lp24_bank8(benchmark::State& s) { filterBlock<dsp::SvfBank, midistems::synth::Lanes>(s, 4, midistems::synth::kLanes); }
 void svf_lp12_bank8_per_sample_controls(benchmark::State& s) {
-  filterModulated<dsp::SvfBank, dsp::Lanes>(s, 0, dsp::kLanes);
+  filterModulated<dsp::SvfBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes);
 }
 void ladder_voice(benchmark::State& s) { filterBlock<dsp::Ladder, float>(s, 0, 1); }
-void ladder_bank8(benchmark::State& s) { filterBlock<dsp::LadderBank, dsp::Lanes>(s, 0, dsp::kLanes); }
+void ladder_bank8(benchmark::State& s) { filterBlock<dsp::LadderBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes); }
 void ladder_bank8_per_sample_controls(benchmark::State& s) {
-  filterModulated<dsp::LadderBank, dsp::Lanes>(s, 0, dsp::kLanes);
+  filterModulated<dsp::LadderBank, midistems::synth::Lanes>(s, 0, midistems::synth::kLanes);
 }
 BENCHMARK(svf_lp12_voice);
 BENCHMARK(svf_lp24_voice);

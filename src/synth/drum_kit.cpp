@@ -1,7 +1,7 @@
 #include "synth/drum_kit.h"
 
 #include "synth/denormals.h"
-#include "synth/simd.h"
+#include "synth/dsp/lanes.h"
 
 #include <algorithm>
 #include <cmath>

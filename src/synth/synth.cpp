@@ -18,15 +18,23 @@ inline float safetyLimit(float x) {
   constexpr float kKnee = 4.0f, kCeiling = 8.0f;
   const float magnitude = std::fabs(x);
   if (magnitude <= kKnee) return x;
-  const float over = softClip((magnitude - kKnee) / (kCeiling - kKnee)) * (kCeiling - kKnee);
+  const float over = softClipRational((magnitude - kKnee) / (kCeiling - kKnee)) * (kCeiling - kKnee);
   return std::copysign(kKnee + over, x);
 }
 
 }  // namespace
 
+static_assert(kNumWavetables == dsp::kBuiltinWavetableCount, "the wavetable choice names every built-in table");
+
 Synth::Synth() : groups_(new VoiceGroup[kGroups]) {
-  for (int i = 0; i < kNumParams; ++i) smoothed_[i] = target_.values[size_t(i)];
-  ctx_.value = smoothed_;
+  for (int i = 0; i < kNumParams; ++i)
+    smoothed_[i] = globalValue_[i] = patchValue_[i] = laneValue_[i] = target_.values[size_t(i)];
+  ctx_.value = globalValue_;
+  ctx_.laneValue = laneValue_;
+  // The tables behind these are built on first use: here, off the audio thread.
+  modDestParam(1);
+  modSlotParams(0);
+  lfoParams(0);
 }
 
 Synth::~Synth() = default;
@@ -56,7 +64,9 @@ void Synth::prepare(float sampleRate) {
   sustainPedal_ = false;
   numHeld_ = 0;
   lastPitch_ = -1;
-  globalLfoPhase_[0] = globalLfoPhase_[1] = 0;
+  for (int i = 0; i < kNumLfos; ++i) lfoPhase_[i] = lfoHeld_[i] = lfoPrevious_[i] = 0;
+  ticksSinceNote_ = 0;
+  newestVoice_ = -1;
   prepared_ = true;
   setPatch(target_);
 }
@@ -66,6 +76,7 @@ void Synth::setPatch(const Patch& patch) {
     target_.values[size_t(i)] = paramInfo(i).clamp(patch.values[size_t(i)]);
     smoothed_[i] = target_.values[size_t(i)];
   }
+  updateModulation();
   updateContext();
   outputGain_[0] = outputTarget_[0];
   outputGain_[1] = outputTarget_[1];
@@ -124,10 +135,15 @@ void Synth::startVoice(int voice, int note, float velocity, float startPitch, bo
   seed_ ^= seed_ << 5;
   LaneState& l = lane(voice);
   if (retrigger || !l.active) l.startOrder = ++noteCounter_;
+  newestVoice_ = voice;
   startLane(groups_[voice / kLanes], voice % kLanes, ctx_, note, velocity, startPitch, retrigger, seed_);
 }
 
 void Synth::noteOn(int note, float velocity) {
+  // Global LFOs set to restart on each note do so, and their fade-in starts again.
+  ticksSinceNote_ = 0;
+  for (int i = kNumVoiceLfos; i < kNumLfos; ++i)
+    if (smoothed_[int(lfoParams(i).keySync)] >= 0.5f) lfoPhase_[i] = 0;
   const auto mode = static_cast<VoiceMode>(target_.choice(Param::VoiceModeParam));
   const bool glide = smoothed_[int(Param::GlideTime)] > 0.0f;
   if (mode == VoiceMode::Poly) {
@@ -169,7 +185,11 @@ void Synth::noteOn(int note, float velocity) {
   lastPitch_ = float(note);
 }
 
-void Synth::noteOff(int note) {
+void Synth::noteOff(int note, float releaseVelocity) {
+  for (int v = 0; v < kMaxVoices; ++v) {
+    LaneState& l = lane(v);
+    if (l.active && !l.released && l.note == note) l.releaseVelocity = releaseVelocity;
+  }
   const auto mode = static_cast<VoiceMode>(target_.choice(Param::VoiceModeParam));
   if (mode != VoiceMode::Poly) {
     int kept = 0;
@@ -222,8 +242,13 @@ void Synth::handleMidi(uint8_t status, uint8_t data1, uint8_t data2) {
         noteOn(data1, float(data2) / 127.0f);
         break;
       }
-      [[fallthrough]];
-    case 0x80: noteOff(data1); break;
+      noteOff(data1, 0.5f);  // a note-on of velocity 0 has no release velocity: the default 64
+      break;
+    case 0x80: noteOff(data1, float(data2) / 127.0f); break;
+    case 0xA0:  // poly aftertouch: the pressure of the voices playing this key
+      for (int v = 0; v < kMaxVoices; ++v)
+        if (lane(v).active && lane(v).note == data1) lane(v).pressure = float(data2) / 127.0f;
+      break;
     case 0xB0:
       switch (data1) {
         case 1: modWheel_ = float(data2) / 127.0f; break;
@@ -244,15 +269,178 @@ void Synth::handleMidi(uint8_t status, uint8_t data1, uint8_t data2) {
       break;
     case 0xD0: aftertouch_ = float(data1) / 127.0f; break;
     case 0xE0: bend_ = std::clamp(float((data2 << 7 | data1) - 8192) / 8192.0f, -1.0f, 1.0f); break;
-    default: break;  // program change and poly pressure are the caller's business
+    default: break;  // program change is the caller's business
   }
+}
+
+namespace {
+
+// Sources that differ from voice to voice.
+bool perVoiceSource(int source) {
+  switch (static_cast<ModSource>(source)) {
+    case ModSource::AmpEnv: case ModSource::FilterEnv: case ModSource::ModEnv: case ModSource::Lfo1:
+    case ModSource::Lfo2: case ModSource::Lfo3: case ModSource::Lfo4: case ModSource::Velocity:
+    case ModSource::Key: case ModSource::ReleaseVelocity: case ModSource::PolyAftertouch: case ModSource::Random:
+      return true;
+    default: return false;
+  }
+}
+
+uint32_t xorshift(uint32_t& state) {
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+
+// Modulation of one parameter, in its normalised range: from global sources and as patch-wide
+// consumers see it (global sources and the newest voice's).
+struct ParamModulation {
+  int param;
+  float global, patch;
+};
+
+ParamModulation& modulationOf(ParamModulation* list, int& count, int param) {
+  for (int i = 0; i < count; ++i)
+    if (list[i].param == param) return list[i];
+  list[count] = {param, 0.0f, 0.0f};
+  return list[count++];
+}
+
+float modulated(int param, float value, float normalisedOffset) {
+  const ParamInfo& info = paramInfo(param);
+  return normalisedOffset == 0.0f ? value : info.fromNormalized(info.toNormalized(value) + normalisedOffset);
+}
+
+}  // namespace
+
+// Once per control tick, before updateContext: the LFOs' set-up and shared phases, the shared
+// source values, and the matrix: patch-wide destinations evaluated here, the rest handed to the
+// voices as routes.
+void Synth::updateModulation() {
+  VoiceContext& c = ctx_;
+  const auto choice = [&](Param p, int count) { return std::clamp(int(smoothed_[int(p)] + 0.5f), 0, count - 1); };
+
+  for (int i = 0; i < kNumLfos; ++i) {
+    const LfoParams& p = lfoParams(i);
+    VoiceContext::Lfo& lfo = c.lfo[i];
+    lfo.wave = static_cast<LfoWave>(choice(p.wave, kNumLfoWaves));
+    const int sync = choice(p.sync, kNumLfoSyncs);
+    // Tempo sync: one cycle per note value at the current tempo (beats are quarter notes).
+    const float hz = sync > 0 ? tempo_ / (60.0f * kLfoSyncBeats[sync]) : smoothed_[int(p.rate)];
+    lfo.increment = hz * float(kControlInterval) / sampleRate_;
+    lfo.keySync = smoothed_[int(p.keySync)] >= 0.5f;
+    lfo.phase = smoothed_[int(p.phase)];
+    lfo.fadeTicks = smoothed_[int(p.fade)] * sampleRate_ / float(kControlInterval);
+    lfo.unipolar = smoothed_[int(p.unipolar)] >= 0.5f;
+    // The shared phase: free-running voice LFOs and the global ones. LFO 1 and 2 draw their random
+    // values from the voices' seed as format 1 did (so that its patches play the same notes).
+    lfoPhase_[i] += lfo.increment;
+    if (lfoPhase_[i] >= 1.0f) {
+      lfoPhase_[i] -= std::floor(lfoPhase_[i]);
+      lfoPrevious_[i] = lfoHeld_[i];
+      lfoHeld_[i] = float(xorshift(i < 2 ? seed_ : lfoSeed_) >> 8) / 8388608.0f - 1.0f;
+    }
+    const float shape = lfoShape(lfo.wave, lfoPhase_[i] + lfo.phase, lfoHeld_[i], lfoPrevious_[i]);
+    static constexpr ModSource kVoiceLfoSource[kNumVoiceLfos] = {ModSource::Lfo1, ModSource::Lfo2, ModSource::Lfo3,
+                                                                 ModSource::Lfo4};
+    if (i < kNumVoiceLfos)
+      c.source[int(kVoiceLfoSource[i])] = shape;  // the voices add fade-in and polarity
+    else
+      c.source[int(ModSource::GlobalLfo1) + i - kNumVoiceLfos] = shapeLfoOutput(shape, lfo, ticksSinceNote_);
+  }
+  ++ticksSinceNote_;
+  c.source[int(ModSource::ModWheel)] = modWheel_;
+  c.source[int(ModSource::Aftertouch)] = aftertouch_;
+  c.source[int(ModSource::PitchBend)] = bend_;
+  for (int m = 0; m < kNumMacros; ++m) c.source[int(ModSource::Macro1) + m] = smoothed_[int(macroParam(m))];
+
+  // The newest voice's sources stand for the per-voice ones in patch-wide destinations.
+  static constexpr float kNone[kNumModSources] = {};
+  const float* newest = newestVoice_ >= 0 && lane(newestVoice_).active ? lane(newestVoice_).sources : kNone;
+  const auto patchSource = [&](int source) { return perVoiceSource(source) ? newest[source] : c.source[source]; };
+
+  struct Slot {
+    int source, dest;
+    ModCurve curve;
+    float amount;
+  } slots[kNumModSlots];
+  int numSlots = 0;
+  for (int s = 0; s < kNumModSlots; ++s) {
+    const ModSlotParams& p = modSlotParams(s);
+    const Slot slot{choice(p.source, kNumModSources), choice(p.dest, kNumModDests),
+                    static_cast<ModCurve>(choice(p.curve, kNumModCurves)), smoothed_[int(p.amount)]};
+    if (slot.source != int(ModSource::None) && slot.dest != int(ModDest::None)) slots[numSlots++] = slot;
+  }
+  // Slot amounts are patch-wide destinations, evaluated first (from the slots' own amounts, so a
+  // chain of slots modulating slots is one step deep).
+  ParamModulation mods[kNumModSlots];
+  int numMods = 0;
+  for (int i = 0; i < numSlots; ++i) {
+    const std::optional<Param> p = slots[i].dest >= kNumLegacyModDests ? modDestParam(slots[i].dest) : std::nullopt;
+    if (!p) continue;
+    for (int s = 0; s < kNumModSlots; ++s)
+      if (modSlotParams(s).amount == *p)
+        modulationOf(mods, numMods, int(*p)).patch += applyModCurve(slots[i].curve, patchSource(slots[i].source)) * slots[i].amount;
+  }
+  float effective[kNumModSlots];
+  for (int s = 0; s < kNumModSlots; ++s) {
+    const int amount = int(modSlotParams(s).amount);
+    float offset = 0;
+    for (int m = 0; m < numMods; ++m)
+      if (mods[m].param == amount) offset = mods[m].patch;
+    effective[s] = modulated(amount, smoothed_[amount], offset);
+  }
+  numSlots = 0;
+  for (int s = 0; s < kNumModSlots; ++s) {
+    const ModSlotParams& p = modSlotParams(s);
+    const Slot slot{choice(p.source, kNumModSources), choice(p.dest, kNumModDests),
+                    static_cast<ModCurve>(choice(p.curve, kNumModCurves)), effective[s]};
+    if (slot.source != int(ModSource::None) && slot.dest != int(ModDest::None) && slot.amount != 0.0f)
+      slots[numSlots++] = slot;
+  }
+
+  std::copy(smoothed_, smoothed_ + kNumParams, globalValue_);
+  std::copy(smoothed_, smoothed_ + kNumParams, patchValue_);
+  std::fill(c.sourceUsed, c.sourceUsed + kNumModSources, false);
+  c.numRoutes = c.numGeneric = 0;
+  c.voiceSources = false;
+  numMods = 0;
+  for (int i = 0; i < numSlots; ++i) {
+    const Slot& slot = slots[i];
+    c.sourceUsed[slot.source] = true;
+    c.voiceSources = c.voiceSources || perVoiceSource(slot.source);
+    if (slot.dest < kNumLegacyModDests) {  // format 1's destinations: per voice, with their own laws
+      c.routes[c.numRoutes++] = {int16_t(slot.source), int16_t(slot.dest), -1, slot.curve, slot.amount};
+      continue;
+    }
+    const int param = int(*modDestParam(slot.dest));
+    ParamModulation& m = modulationOf(mods, numMods, param);
+    if (perVoiceSource(slot.source)) {
+      int k = 0;
+      while (k < c.numGeneric && c.genericParam[k] != param) ++k;
+      if (k == c.numGeneric) c.genericParam[c.numGeneric++] = int16_t(param);
+      c.routes[c.numRoutes++] = {int16_t(slot.source), -1, int16_t(k), slot.curve, slot.amount};
+      m.patch += applyModCurve(slot.curve, newest[slot.source]) * slot.amount;
+    } else {
+      const float v = applyModCurve(slot.curve, c.source[slot.source]) * slot.amount;
+      m.global += v;
+      m.patch += v;
+    }
+  }
+  for (int i = 0; i < numMods; ++i) {
+    const int p = mods[i].param;
+    globalValue_[p] = modulated(p, smoothed_[p], mods[i].global);
+    patchValue_[p] = modulated(p, smoothed_[p], mods[i].patch);
+  }
+  for (int k = 0; k < c.numGeneric; ++k) c.genericBase[k] = paramInfo(c.genericParam[k]).toNormalized(globalValue_[c.genericParam[k]]);
+  std::copy(globalValue_, globalValue_ + kNumParams, laneValue_);
 }
 
 void Synth::updateContext() {
   VoiceContext& c = ctx_;
   c.sampleRate = sampleRate_;
-  c.value = smoothed_;
-  const auto choice = [&](Param p) { return int(smoothed_[int(p)] + 0.5f); };
+  const auto choice = [&](Param p) { return int(patchValue_[int(p)] + 0.5f); };
   c.wave1 = static_cast<Wave>(choice(Param::Osc1Wave));
   c.wave2 = static_cast<Wave>(choice(Param::Osc2Wave));
   c.subIsSine = choice(Param::SubWave) == 1;
@@ -261,8 +449,8 @@ void Synth::updateContext() {
   c.wavetable[0] = wavetables_[std::clamp(choice(Param::Osc1Table), 0, kNumWavetables - 1)];
   c.wavetable[1] = wavetables_[std::clamp(choice(Param::Osc2Table), 0, kNumWavetables - 1)];
   c.unison = std::clamp(choice(Param::UnisonVoices), 1, kMaxUnison);
-  const float spread = smoothed_[int(Param::UnisonSpread)];
-  const float detune = smoothed_[int(Param::UnisonDetune)];
+  const float spread = patchValue_[int(Param::UnisonSpread)];
+  const float detune = patchValue_[int(Param::UnisonDetune)];
   c.stereo = c.unison > 1 && spread > 0.001f;
   c.unisonNorm = 1.0f / std::sqrt(float(c.unison));
   for (int u = 0; u < c.unison; ++u) {
@@ -276,7 +464,7 @@ void Synth::updateContext() {
   }
   static constexpr Param kEnvBase[kNumEnvs] = {Param::AmpEnvAttack, Param::FilterEnvAttack, Param::ModEnvAttack};
   for (int e = 0; e < kNumEnvs; ++e) {
-    const float* v = smoothed_ + int(kEnvBase[e]);  // attack, decay, sustain, release, curve
+    const float* v = patchValue_ + int(kEnvBase[e]);  // attack, decay, sustain, release, curve
     c.env[e].attack = int32_t(std::lround(double(v[0]) * sampleRate_));
     c.env[e].decay = int32_t(std::lround(double(v[1]) * sampleRate_));
     c.env[e].sustain = v[2];
@@ -285,46 +473,16 @@ void Synth::updateContext() {
   }
   c.fadeSamples = std::max(1, int(0.004f * sampleRate_));  // 4 ms steal fade
   c.sustainCoef = std::exp(-1.0 / (0.005 * sampleRate_));
-  c.numSlots = 0;
-  c.fm = smoothed_[int(Param::FmAmount)] > 0.0f;
-  for (int s = 0; s < kNumModSlots; ++s) {
-    const auto source = static_cast<ModSource>(choice(modSlotParam(s, 0)));
-    const auto dest = static_cast<ModDest>(choice(modSlotParam(s, 1)));
-    const float amount = smoothed_[int(modSlotParam(s, 2))];
-    if (source == ModSource::None || dest == ModDest::None || amount == 0.0f) continue;
-    c.slots[c.numSlots++] = {source, dest, amount};
-    c.fm = c.fm || dest == ModDest::FmAmount;
-  }
+  c.fm = patchValue_[int(Param::FmAmount)] > 0.0f;
+  for (int r = 0; r < c.numRoutes; ++r) c.fm = c.fm || c.routes[r].dest == int(ModDest::FmAmount);
   // Drive in dB (0..24) to synth/dsp's 0..1, whose input gain is 1 + 15 drive (16 = +24 dB).
-  c.drive = std::clamp((std::pow(10.0f, smoothed_[int(Param::FilterDrive)] / 20.0f) - 1.0f) / 15.0f, 0.0f, 1.0f);
-  const float panAngle = (smoothed_[int(Param::Pan)] + 1.0f) * (kPi / 4.0f);
+  c.drive = std::clamp((std::pow(10.0f, patchValue_[int(Param::FilterDrive)] / 20.0f) - 1.0f) / 15.0f, 0.0f, 1.0f);
+  const float panAngle = (patchValue_[int(Param::Pan)] + 1.0f) * (kPi / 4.0f);
   c.panGainL = std::cos(panAngle) * 1.41421356f;
   c.panGainR = std::sin(panAngle) * 1.41421356f;
-  c.lfoUsed[0] = c.lfoUsed[1] = false;
-  for (int s = 0; s < c.numSlots; ++s) {
-    if (c.slots[s].source == ModSource::Lfo1) c.lfoUsed[0] = true;
-    if (c.slots[s].source == ModSource::Lfo2) c.lfoUsed[1] = true;
-  }
-  c.modWheel = modWheel_;
-  c.aftertouch = aftertouch_;
-  c.bend = bend_;
-  const float glide = smoothed_[int(Param::GlideTime)];
+  const float glide = patchValue_[int(Param::GlideTime)];
   c.glideCoef = glide > 0 ? 1.0f - std::exp(-float(kControlInterval) / (glide * sampleRate_)) : 1.0f;
-  for (int i = 0; i < 2; ++i) {
-    const Param base = i == 0 ? Param::Lfo1Wave : Param::Lfo2Wave;
-    const auto wave = static_cast<LfoWave>(choice(base));
-    const float phase = globalLfoPhase_[i];
-    float value = globalLfoHeld_[i];
-    switch (wave) {
-      case LfoWave::Sine: value = std::sin(2 * kPi * phase); break;
-      case LfoWave::Triangle: value = 1.0f - 4.0f * std::fabs(phase - 0.5f); break;
-      case LfoWave::Saw: value = 2.0f * phase - 1.0f; break;
-      case LfoWave::Square: value = phase < 0.5f ? 1.0f : -1.0f; break;
-      case LfoWave::SampleHold: break;
-    }
-    c.globalLfoValue[i] = value;
-  }
-  const float gain = std::pow(10.0f, smoothed_[int(Param::MasterGain)] / 20.0f) * channelVolume_ * expression_;
+  const float gain = std::pow(10.0f, patchValue_[int(Param::MasterGain)] / 20.0f) * channelVolume_ * expression_;
   const float angle = (channelPan_ + 1.0f) * (kPi / 4.0f);
   outputTarget_[0] = gain * std::cos(angle) * 1.41421356f;
   outputTarget_[1] = gain * std::sin(angle) * 1.41421356f;
@@ -333,25 +491,16 @@ void Synth::updateContext() {
 void Synth::controlTick() {
   for (int i = 0; i < kNumParams; ++i) {
     const float target = target_.values[size_t(i)];
+    if (smoothed_[i] == target) continue;  // most parameters, most of the time
     const ParamInfo& info = paramInfo(i);
-    if (info.stepped() || smoothed_[i] == target)
+    if (info.stepped())
       smoothed_[i] = target;
     else if (info.scale == ParamScale::Exponential)  // glide in octaves, not in Hz
       smoothed_[i] *= std::exp(std::log(target / smoothed_[i]) * smoothingCoef_);
     else
       smoothed_[i] += (target - smoothed_[i]) * smoothingCoef_;
   }
-  for (int i = 0; i < 2; ++i) {
-    const float rate = smoothed_[int(i == 0 ? Param::Lfo1Rate : Param::Lfo2Rate)];
-    globalLfoPhase_[i] += rate * float(kControlInterval) / sampleRate_;
-    if (globalLfoPhase_[i] >= 1.0f) {
-      globalLfoPhase_[i] -= std::floor(globalLfoPhase_[i]);
-      seed_ ^= seed_ << 13;
-      seed_ ^= seed_ >> 17;
-      seed_ ^= seed_ << 5;
-      globalLfoHeld_[i] = float(seed_ >> 8) / 8388608.0f - 1.0f;
-    }
-  }
+  updateModulation();
   updateContext();
   for (int g = 0; g < kGroups; ++g) {
     if (groups_[g].activeCount == 0) continue;
@@ -361,15 +510,15 @@ void Synth::controlTick() {
 }
 
 void Synth::renderRun(float* left, float* right, int frames) {
-  for (int i = 0; i < frames; ++i) accL_[i] = accR_[i] = vfloat{};
+  for (int i = 0; i < frames; ++i) accL_[i] = accR_[i] = Lanes{};
   for (int g = 0; g < kGroups; ++g)
     if (groups_[g].activeCount > 0) renderGroup(groups_[g], ctx_, frames, accL_, accR_);
   for (int i = 0; i < frames; ++i) {
     left[i] = laneSum(accL_[i]);
     right[i] = laneSum(accR_[i]);
   }
-  const auto on = [&](Param p) { return smoothed_[int(p)] >= 0.5f; };
-  const auto value = [&](Param p) { return smoothed_[int(p)]; };
+  const auto on = [&](Param p) { return patchValue_[int(p)] >= 0.5f; };
+  const auto value = [&](Param p) { return patchValue_[int(p)]; };
   chorus_.process(left, right, frames, on(Param::ChorusOn), value(Param::ChorusRate),
                   value(Param::ChorusDepth), value(Param::ChorusMix));
   delay_.process(left, right, frames, on(Param::DelayOn), value(Param::DelayTime),

@@ -4,8 +4,8 @@
 // top of it. Depends on the standard library only (core for the offline parts: presets, render).
 //
 // One Synth is one part (one patch): up to 128 voices of 2 oscillators + sub + noise, unison,
-// sync, FM and ring modulation, a multimode filter, three envelopes, two LFOs, an 8-slot
-// modulation matrix, mono/legato/portamento, and chorus, delay and reverb after the voices.
+// sync, FM and ring modulation, a multimode filter, three envelopes, four LFOs per voice and two
+// global ones, a 32-slot modulation matrix, mono/legato/portamento, and chorus, delay and reverb after the voices.
 // Output for the same events is the same at any block size: control-rate work happens on a grid
 // of kControlInterval samples fixed to the absolute sample count, and events take effect on
 // their exact sample.
@@ -89,12 +89,13 @@ class Synth {
   void handleMidi(uint8_t status, uint8_t data1, uint8_t data2);
   void setParameter(int param, float value);
   void noteOn(int note, float velocity);
-  void noteOff(int note);
+  void noteOff(int note, float releaseVelocity);
   void setSustainPedal(bool down);
   void releaseAll();
   void silenceAll();
   void controlTick();
   void updateContext();
+  void updateModulation();
   void renderRun(float* left, float* right, int frames);
   LaneState& lane(int voice) { return groups_[voice / kLanes].lanes[voice % kLanes]; }
   int findFreeVoice() const;
@@ -113,8 +114,8 @@ class Synth {
 
   std::unique_ptr<VoiceGroup[]> groups_;
   VoiceContext ctx_;
-  alignas(32) vfloat accL_[kControlInterval];
-  alignas(32) vfloat accR_[kControlInterval];
+  alignas(32) Lanes accL_[kControlInterval];
+  alignas(32) Lanes accR_[kControlInterval];
 
   // MIDI state.
   float modWheel_ = 0, aftertouch_ = 0, bend_ = 0;
@@ -127,8 +128,20 @@ class Synth {
   int heldNotes_[128] = {};  // mono/legato note stack, most recent last
   int numHeld_ = 0;
   uint32_t seed_ = 0x9e3779b9u;
-  float globalLfoPhase_[2] = {0, 0};
-  float globalLfoHeld_[2] = {0, 0};
+  uint32_t lfoSeed_ = 0x2545f491u;  // random values of LFO 3, 4 and the global LFOs
+  // Shared LFO phases: free-running voice LFOs (0-3) and the global LFOs (4-5), with the random
+  // values of their current and previous cycles.
+  float lfoPhase_[kNumLfos] = {};
+  float lfoHeld_[kNumLfos] = {};
+  float lfoPrevious_[kNumLfos] = {};
+  int32_t ticksSinceNote_ = 0;  // the global LFOs' fade-in
+  int newestVoice_ = -1;        // its per-voice sources drive the patch-wide destinations
+  // Parameter values with the patch-wide modulation applied: globalValue_ from global sources
+  // (what voices start from), patchValue_ with the newest voice's sources too (what patch-wide
+  // consumers read: envelope times, unison, effects); laneValue_ is the voices' scratch copy.
+  float globalValue_[kNumParams] = {};
+  float patchValue_[kNumParams] = {};
+  float laneValue_[kNumParams] = {};
 
   // Resolved in prepare(), so the audio thread never runs the tables' one-time initialisation.
   const dsp::Wavetable* wavetables_[kNumWavetables] = {};

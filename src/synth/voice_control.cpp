@@ -27,17 +27,6 @@ void applySegment(VoiceGroup& g, int lane, int e) {
   g.envAdd[e][lane] = env.add();
 }
 
-float lfoShape(LfoWave wave, float phase, float held) {
-  switch (wave) {
-    case LfoWave::Sine: return std::sin(2 * kPi * phase);
-    case LfoWave::Triangle: return 1.0f - 4.0f * std::fabs(phase - 0.5f);
-    case LfoWave::Saw: return 2.0f * phase - 1.0f;
-    case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
-    case LfoWave::SampleHold: return held;
-  }
-  return 0;
-}
-
 float phaseIncrement(float pitch, float sampleRate) {
   const float inc = 440.0f * std::exp2((pitch - 69.0f) / 12.0f) / sampleRate;
   return std::clamp(inc, 1e-7f, 0.45f);
@@ -57,7 +46,7 @@ void setRamp(VoiceGroup& g, int lane, int ramp, float target, bool fresh) {
 // The mip levels a lane reads at phase increment `inc`, as synth/dsp's Oscillator chooses them:
 // the brightest level that is alias-free at this increment and the next duller one, crossfaded by
 // log2 frequency. The increment is constant between control ticks, so this holds for every sample.
-void setMip(vint& nearLevel, vint& farLevel, vfloat& fade, int lane, float inc) {
+void setMip(LaneInts& nearLevel, LaneInts& farLevel, Lanes& fade, int lane, float inc) {
   constexpr int kLevelStride = dsp::kTableSize + 1;  // MipTable levels are contiguous
   static_assert(sizeof(dsp::MipTable::levels) == sizeof(float) * kLevelStride * dsp::kMipLevels);
   const dsp::MipChoice mip = dsp::chooseMip(inc);
@@ -76,6 +65,54 @@ void setWavetable(LaneState& lane, int osc, const dsp::Wavetable& table, float i
   lane.tableMix[osc] = morph.weight;
 }
 
+// The matrix for one lane: its sources (the shared ones, then its own), format-1 destinations
+// summed into `mod`, parameters moved in their normalised range and written into laneValue for
+// the rest of updateLaneControls (which restores them at its end).
+void evaluateMatrix(VoiceGroup& g, int lane, const VoiceContext& ctx, bool fresh, float* mod) {
+  LaneState& L = g.lanes[lane];
+  float* source = L.sources;
+  std::copy(ctx.source, ctx.source + kNumModSources, source);
+  source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
+  source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
+  source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
+  static constexpr ModSource kVoiceLfoSource[kNumVoiceLfos] = {ModSource::Lfo1, ModSource::Lfo2, ModSource::Lfo3,
+                                                               ModSource::Lfo4};
+  for (int i = 0; i < kNumVoiceLfos; ++i) {
+    const VoiceContext::Lfo& lfo = ctx.lfo[i];
+    float& out = source[int(kVoiceLfoSource[i])];
+    if (lfo.keySync && !fresh) {
+      L.lfoPhase[i] += lfo.increment;
+      if (L.lfoPhase[i] >= 1.0f) {
+        L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
+        L.lfoPrevious[i] = L.lfoHeld[i];
+        L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
+      }
+    }
+    if (!ctx.sourceUsed[int(kVoiceLfoSource[i])]) continue;
+    // Free-running LFOs share one phase (their shape is in ctx.source); key-synced ones have their own.
+    if (lfo.keySync) out = lfoShape(lfo.wave, L.lfoPhase[i] + lfo.phase, L.lfoHeld[i], L.lfoPrevious[i]);
+    out = shapeLfoOutput(out, lfo, L.ageTicks);
+  }
+  source[int(ModSource::Velocity)] = L.velocity;
+  source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
+  source[int(ModSource::ReleaseVelocity)] = L.releaseVelocity;
+  source[int(ModSource::PolyAftertouch)] = L.pressure;
+  source[int(ModSource::Random)] = L.noteRandom;
+
+  float generic[kNumModSlots] = {};
+  for (int r = 0; r < ctx.numRoutes; ++r) {
+    const VoiceContext::Route& route = ctx.routes[r];
+    const float v = applyModCurve(route.curve, source[route.source]) * route.amount;
+    if (route.generic >= 0)
+      generic[route.generic] += v;
+    else
+      mod[route.dest] += v;
+  }
+  for (int k = 0; k < ctx.numGeneric; ++k)
+    if (generic[k] != 0.0f)
+      ctx.laneValue[ctx.genericParam[k]] = paramInfo(ctx.genericParam[k]).fromNormalized(ctx.genericBase[k] + generic[k]);
+}
+
 }  // namespace
 
 void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float velocity,
@@ -92,6 +129,8 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
       g.phase2[u][lane] = ctx.unison > 1 ? randomUnit(L.random) : 0.0f;
     }
     g.subPhase[lane] = 0;
+    for (auto& copy : g.blep2)
+      for (Lanes& slot : copy) slot[lane] = 0.0f;
     g.noise[lane] = nextRandom(L.random) | 1u;
     for (int c = 0; c < 2; ++c) {
       g.svf[c].resetLane(lane);
@@ -111,12 +150,17 @@ void startLane(VoiceGroup& g, int lane, const VoiceContext& ctx, int note, float
       L.env[e].begin(EnvStage::Attack, from, 1.0, ctx.env[e].attack, ctx.env[e].curve);
       applySegment(g, lane, e);
     }
-    for (int i = 0; i < 2; ++i) {
-      if (ctx.valueOf(i == 0 ? Param::Lfo1KeySync : Param::Lfo2KeySync) >= 0.5f) {
+    for (int i = 0; i < kNumVoiceLfos; ++i) {
+      if (ctx.lfo[i].keySync) {
         L.lfoPhase[i] = 0;
+        L.lfoPrevious[i] = L.lfoHeld[i];
         L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
       }
     }
+    L.ageTicks = 0;
+    L.releaseVelocity = 0.5f;
+    L.pressure = 0;
+    L.noteRandom = 2.0f * randomUnit(L.random) - 1.0f;
   }
   L.freshControls = !wasActive;
   updateLaneControls(g, lane, ctx);
@@ -178,48 +222,22 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
     }
   }
 
-  float source[int(ModSource::Count)] = {};
-  source[int(ModSource::AmpEnv)] = g.envLevel[kAmpEnv][lane];
-  source[int(ModSource::FilterEnv)] = g.envLevel[kFilterEnv][lane];
-  source[int(ModSource::ModEnv)] = g.envLevel[kModEnv][lane];
-  for (int i = 0; i < 2; ++i) {
-    const Param base = i == 0 ? Param::Lfo1Wave : Param::Lfo2Wave;
-    const auto wave = static_cast<LfoWave>(int(ctx.value[int(base)] + 0.5f));
-    const float rate = ctx.value[int(base) + 1];
-    const bool keySync = ctx.value[int(base) + 2] >= 0.5f;
-    float value = ctx.globalLfoValue[i];
-    if (keySync) {
-      if (!fresh) {
-        L.lfoPhase[i] += rate * float(kControlInterval) / ctx.sampleRate;
-        if (L.lfoPhase[i] >= 1.0f) {
-          L.lfoPhase[i] -= std::floor(L.lfoPhase[i]);
-          L.lfoHeld[i] = 2.0f * randomUnit(L.random) - 1.0f;
-        }
-      }
-      if (ctx.lfoUsed[i]) value = lfoShape(wave, L.lfoPhase[i], L.lfoHeld[i]);
-    }
-    source[int(ModSource::Lfo1) + i] = value;
-  }
-  source[int(ModSource::Velocity)] = L.velocity;
-  source[int(ModSource::ModWheel)] = ctx.modWheel;
-  source[int(ModSource::Aftertouch)] = ctx.aftertouch;
-  source[int(ModSource::Key)] = (float(L.note) - 60.0f) / 60.0f;
-  source[int(ModSource::PitchBend)] = ctx.bend;
-
-  float mod[int(ModDest::Count)] = {};
-  for (int s = 0; s < ctx.numSlots; ++s)
-    mod[int(ctx.slots[s].dest)] += source[int(ctx.slots[s].source)] * ctx.slots[s].amount;
+  // Sources: the shared ones, then this voice's own (skipped when no slot is in use).
+  float mod[kNumLegacyModDests] = {};
+  if (ctx.numRoutes > 0 || ctx.voiceSources) evaluateMatrix(g, lane, ctx, fresh, mod);
+  if (!fresh) ++L.ageTicks;
 
   if (!fresh) L.pitch += (L.targetPitch - L.pitch) * ctx.glideCoef;
   // Pitch destinations: amount 1 = two octaves.
-  const float pitch = L.pitch + ctx.bend * ctx.valueOf(Param::BendRange) + 24.0f * mod[int(ModDest::Pitch)];
+  const float bend = ctx.source[int(ModSource::PitchBend)];
+  const float pitch = L.pitch + bend * ctx.valueOf(Param::BendRange) + 24.0f * mod[int(ModDest::Pitch)];
   const float pitch1 = pitch + 12.0f * ctx.valueOf(Param::Osc1Octave) + ctx.valueOf(Param::Osc1Semitone) +
                        0.01f * ctx.valueOf(Param::Osc1Fine) + 24.0f * mod[int(ModDest::Osc1Pitch)];
   const float pitch2 = pitch + 12.0f * ctx.valueOf(Param::Osc2Octave) + ctx.valueOf(Param::Osc2Semitone) +
                        0.01f * ctx.valueOf(Param::Osc2Fine) + 24.0f * mod[int(ModDest::Osc2Pitch)];
   const float detune = ctx.valueOf(Param::UnisonDetune);
   if (fresh || pitch1 != L.lastPitch[0] || pitch2 != L.lastPitch[1] || ctx.unison != L.lastUnison ||
-      detune != L.lastDetune) {
+      detune != L.lastDetune || ctx.sync != L.lastSync) {
     const float inc1 = phaseIncrement(pitch1, ctx.sampleRate);
     const float inc2 = phaseIncrement(pitch2, ctx.sampleRate);
     for (int u = 0; u < ctx.unison; ++u) {
@@ -229,11 +247,15 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
       g.invInc1[u][lane] = 1.0f / a;
       g.inc2[u][lane] = b;
       setMip(g.mipNear1[u], g.mipFar1[u], g.mipFade1[u], lane, a);
-      setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, b);
+      // A synced osc 2 reads a level one octave duller: the sync gating smears each harmonic, and
+      // the restarts' kinks alias in proportion to the slope of the highest ones (synth/dsp's
+      // measurement: -60 dB needs this margin at a 2 kHz master).
+      setMip(g.mipNear2[u], g.mipFar2[u], g.mipFade2[u], lane, ctx.sync ? 2.0f * b : b);
     }
     g.subInc[lane] = 0.5f * inc1;
     setMip(g.mipNearSub, g.mipFarSub, g.mipFadeSub, lane, 0.5f * inc1);
     L.lastPitch[0] = pitch1, L.lastPitch[1] = pitch2, L.lastUnison = ctx.unison, L.lastDetune = detune;
+    L.lastSync = ctx.sync;
   }
   // The highest unison copy decides the mip level (ratios ascend).
   const int top = ctx.unison - 1;
@@ -283,6 +305,41 @@ void updateLaneControls(VoiceGroup& g, int lane, const VoiceContext& ctx) {
   const float gain = velocityGain * std::clamp(1.0f + mod[int(ModDest::Amp)], 0.0f, 2.0f);
   setRamp(g, lane, kRampGainL, gain * panL, fresh);
   setRamp(g, lane, kRampGainR, gain * panR, fresh);
+  for (int k = 0; k < ctx.numGeneric; ++k) ctx.laneValue[ctx.genericParam[k]] = ctx.value[ctx.genericParam[k]];
+}
+
+float lfoShape(LfoWave wave, float phase, float held, float previous) {
+  phase -= std::floor(phase);
+  switch (wave) {
+    case LfoWave::Sine: return std::sin(2 * kPi * phase);
+    case LfoWave::Triangle: return 1.0f - 4.0f * std::fabs(phase - 0.5f);
+    case LfoWave::Saw: return 2.0f * phase - 1.0f;
+    case LfoWave::Square: return phase < 0.5f ? 1.0f : -1.0f;
+    case LfoWave::SampleHold: return held;
+    case LfoWave::SawDown: return 1.0f - 2.0f * phase;
+    case LfoWave::SmoothRandom: return previous + (held - previous) * phase * phase * (3.0f - 2.0f * phase);
+    case LfoWave::Count: break;
+  }
+  return 0;
+}
+
+float shapeLfoOutput(float value, const VoiceContext::Lfo& lfo, int32_t ageTicks) {
+  if (lfo.fadeTicks > 0.0f && float(ageTicks) < lfo.fadeTicks) value *= float(ageTicks) / lfo.fadeTicks;
+  return lfo.unipolar ? 0.5f * (value + 1.0f) : value;
+}
+
+float applyModCurve(ModCurve curve, float x) {
+  switch (curve) {
+    case ModCurve::Linear: break;
+    case ModCurve::Exponential: return x * std::fabs(x);
+    case ModCurve::Logarithmic: return std::copysign(std::sqrt(std::fabs(x)), x);
+    case ModCurve::SCurve: {
+      const float c = std::clamp(x, -1.0f, 1.0f);
+      return c * (1.5f - 0.5f * c * c);
+    }
+    case ModCurve::Count: break;
+  }
+  return x;
 }
 
 }  // namespace midistems::synth

@@ -10,12 +10,14 @@ struct EnvelopeProbe {
   VoiceGroup group;
   VoiceContext ctx;
   float values[kNumParams];
+  float laneValues[kNumParams];  // the voices' scratch copy
   std::vector<float> levels;
 
   EnvelopeProbe(int attack, int decay, float sustain, int release, float curve) {
     Patch patch;
-    for (int i = 0; i < kNumParams; ++i) values[i] = patch.values[size_t(i)];
+    for (int i = 0; i < kNumParams; ++i) values[i] = laneValues[i] = patch.values[size_t(i)];
     ctx.value = values;
+    ctx.laneValue = laneValues;
     ctx.sampleRate = 48000;
     ctx.unisonRatio[0] = 1;
     ctx.sustainCoef = 0.999;
@@ -24,10 +26,10 @@ struct EnvelopeProbe {
   // Renders `frames` samples one at a time (the smallest block), with a control tick every
   // kControlInterval samples as the engine does, recording the amp envelope.
   void run(int frames, int lane) {
-    vfloat accL[kControlInterval], accR[kControlInterval];
+    Lanes accL[kControlInterval], accR[kControlInterval];
     for (int i = 0; i < frames; ++i, ++clock) {
       if (clock % kControlInterval == 0 && group.lanes[lane].active) updateLaneControls(group, lane, ctx);
-      accL[0] = accR[0] = vfloat{};
+      accL[0] = accR[0] = Lanes{};
       renderGroup(group, ctx, 1, accL, accR);
       levels.push_back(group.envLevel[kAmpEnv][lane]);
     }
@@ -91,10 +93,10 @@ TEST(Envelope, LongStagesStayExactDespiteFloatRecurrence) {
   const int attack = 20 * 48000;  // the 20 s maximum
   EnvelopeProbe probe(attack, 100, 1.0f, 100, 0.5f);
   startLane(probe.group, 0, probe.ctx, 60, 1.0f, 60, true, 1);
-  vfloat accL[kControlInterval], accR[kControlInterval];
+  Lanes accL[kControlInterval], accR[kControlInterval];
   float previous = 0, maxJump = 0;
   for (int i = 0; i < attack + 10; i += kControlInterval) {
-    for (auto& v : accL) v = vfloat{};
+    for (auto& v : accL) v = Lanes{};
     renderGroup(probe.group, probe.ctx, kControlInterval, accL, accR);
     updateLaneControls(probe.group, 0, probe.ctx);  // the control tick corrects the level
     const float level = probe.group.envLevel[kAmpEnv][0];

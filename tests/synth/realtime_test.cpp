@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 #include <random>
@@ -151,6 +152,64 @@ TEST(RealTime, ProcessNeverAllocatesOrLocks) {
   EXPECT_EQ(frees, 0);
   EXPECT_EQ(locks, 0);
   EXPECT_GT(synth.activeVoices() + drums.activeVoices(), 0);
+}
+
+// Everything of the modulation system at once: all 32 slots (every source, format-1 destinations,
+// per-voice and patch-wide parameters, other slots' amounts, effect parameters), all six LFOs
+// (every shape, tempo-synced, fading, unipolar), hard sync, unison, the effects; events include
+// poly and channel aftertouch, release velocities, bends and tempo changes.
+TEST(RealTime, TheWholeModulationSystemNeverAllocatesOrLocks) {
+  Patch patch = factoryPreset("sync_lead").patch;
+  patch[Param::UnisonVoices] = 4;
+  patch[Param::ChorusOn] = patch[Param::DelayOn] = patch[Param::ReverbOn] = 1;
+  for (int i = 0; i < kNumLfos; ++i) {
+    const LfoParams& l = lfoParams(i);
+    patch[l.wave] = float(i % kNumLfoWaves);
+    patch[l.sync] = float(i % 2 ? 3 * i % kNumLfoSyncs : 0);
+    patch[l.fade] = 0.05f * float(i);
+    patch[l.unipolar] = float(i % 2);
+    patch[l.keySync] = float(i % 3 != 0);
+  }
+  for (int s = 0; s < kNumModSlots; ++s) {
+    const ModSlotParams& slot = modSlotParams(s);
+    patch[slot.source] = float(1 + s % (kNumModSources - 1));
+    // Alternate between format 1's destinations and the table's parameters (wrapping around).
+    patch[slot.dest] = float(s % 2 ? 1 + s % (kNumLegacyModDests - 1) : kNumLegacyModDests + (7 * s) % (kNumModDests - kNumLegacyModDests));
+    patch[slot.amount] = 0.1f * float(1 + s % 5) * (s % 3 ? 1.0f : -1.0f);
+    patch[slot.curve] = float(s % kNumModCurves);
+  }
+  patch[Param::Mod31Dest] = float(modDestOf(Param::Mod1Amount));
+  patch[Param::Mod32Dest] = float(modDestOf(Param::DelayMix));
+  Synth synth;
+  synth.prepare(48000);
+  synth.setPatch(patch);
+  std::vector<float> left(4096), right(4096);
+  std::vector<Event> events;
+  events.reserve(4096);
+  std::mt19937 rng(23);
+  long allocations = 0, frees = 0, locks = 0;
+  for (int round = 0; round < 200; ++round) {
+    const int frames = 1 + int(rng() % 4096);
+    events.clear();
+    for (int i = 0; i < 64; ++i) {
+      const uint32_t frame = uint32_t(rng() % uint32_t(frames));
+      const uint32_t kind = rng() % 9;
+      const uint8_t a = uint8_t(36 + rng() % 48), b = uint8_t(rng() % 128);
+      static const uint8_t kStatus[] = {0x90, 0x80, 0xA0, 0xD0, 0xE0, 0xB0, 0x90, 0xA0};
+      if (kind < 8)
+        events.push_back(Event::midi(frame, kStatus[kind], kind == 5 ? 1 : a, kind == 0 || kind == 6 ? uint8_t(1 + b % 127) : b));
+      else
+        events.push_back(Event::tempo(frame, float(40 + rng() % 200)));
+    }
+    std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return x.frame < y.frame; });
+    const Counted c = countDuring([&] { synth.process(left.data(), right.data(), frames, events.data(), int(events.size())); });
+    allocations += c.allocations, frees += c.frees, locks += c.locks;
+    for (int i = 0; i < frames; ++i) ASSERT_TRUE(std::isfinite(left[size_t(i)]) && std::isfinite(right[size_t(i)]));
+  }
+  EXPECT_EQ(allocations, 0);
+  EXPECT_EQ(frees, 0);
+  EXPECT_EQ(locks, 0);
+  EXPECT_GT(synth.activeVoices(), 0);
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
     const T c4 = ((H * G3) * s_[0] + (H * G2) * s_[1]) + ((H * G) * s_[2] + H * s_[3]);
     const T in = c.drive * x;
     const T ks = c.k * c.solve;
-    const T u = softClip((1.0f - ks * G4) * in - ks * c4);
+    const T u = softClipCubic((1.0f - ks * G4) * in - ks * c4);
     const T y1 = G * u + c1;
     const T y2 = G2 * u + c2;
     const T y3 = G3 * u + c3;

@@ -1,6 +1,6 @@
 #include "synth/dsp/lanes.h"
 
-namespace midistems::synth::dsp {
+namespace midistems::synth {
 
 void interleaveLanes(const float* const* voices, int voiceCount, int n, Lanes* out) {
   for (int i = 0; i < n; ++i) out[i] = Lanes{};
@@ -19,4 +19,4 @@ void deinterleaveLanes(const Lanes* in, int n, float* const* voices, int voiceCo
   }
 }
 
-}  // namespace midistems::synth::dsp
+}  // namespace midistems::synth

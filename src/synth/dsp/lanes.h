@@ -1,19 +1,22 @@
 #pragma once
-// SIMD lanes over voices. A `Lanes` value holds one sample (or one coefficient) of kLanes
-// independent voices, so the filter banks process kLanes voices with the instructions one voice
-// would need (the idea of Surge's QuadFilterChain, with 8 lanes to fill an AVX register). It uses
-// the GCC/Clang vector extension, which compiles to SSE/AVX/NEON as the target allows; on narrower
-// machines the compiler splits each operation into halves.
+// SIMD lanes over voices: the one set of lane helpers of the synthesizer (engine and synth/dsp).
+// A `Lanes` value holds one sample (or one coefficient) of kLanes independent voices, so the
+// oscillators, filter banks and amplifiers process kLanes voices with the instructions one voice
+// would need (the idea of Surge's QuadFilterChain and Vital's poly_values, with 8 lanes to fill an
+// AVX register). It uses the GCC/Clang vector extension, which compiles to SSE/AVX/NEON as the
+// target allows; on narrower machines the compiler splits each operation into halves.
 //
-// The helpers here are branch-free and written once for both `float` and `Lanes`, so the scalar
-// single-voice filters and the multi-voice banks share the same arithmetic, bit for bit.
+// The helpers are branch-free and, where both make sense, written once for `float` and `Lanes`,
+// so scalar single-voice code and the lane-wise code share the same arithmetic, bit for bit.
+// They live in namespace synth, so that both the engine and synth/dsp (nested in it) see them.
 #include <cstdint>
 
-namespace midistems::synth::dsp {
+namespace midistems::synth {
 
 inline constexpr int kLanes = 8;
 using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
-using LaneMask = std::int32_t __attribute__((vector_size(kLanes * sizeof(std::int32_t))));
+using LaneInts = std::int32_t __attribute__((vector_size(kLanes * sizeof(std::int32_t))));
+using LaneUints = std::uint32_t __attribute__((vector_size(kLanes * sizeof(std::uint32_t))));
 
 inline Lanes splat(float x) {
   Lanes v = {};
@@ -24,20 +27,52 @@ inline float minOf(float a, float b) { return a < b ? a : b; }
 inline float maxOf(float a, float b) { return a > b ? a : b; }
 inline Lanes minOf(Lanes a, Lanes b) { return a < b ? a : b; }
 inline Lanes maxOf(Lanes a, Lanes b) { return a > b ? a : b; }
+inline Lanes absOf(Lanes x) { return x < 0.0f ? -x : x; }
 
 template <class T>
 inline T clampTo(T x, float lo, float hi) {
   return minOf(maxOf(x, T{} + lo), T{} + hi);
 }
 
-// Soft clipper: the cubic x - (4/27) x^3, which reaches exactly 1 with zero slope at |x| = 1.5,
-// clamped beyond. Odd, monotonic, unit slope at 0 and bounded by 1 (what a saturator in a feedback
-// loop needs: the bound keeps the loop stable), and free of divisions, which matters because it
-// sits on the critical path of the ladder's per-sample loop.
+// Wraps a phase that may have passed 1 (or, with FM, a few cycles either way) into [0, 1).
+inline Lanes wrapPhase(Lanes x) {
+  Lanes whole = __builtin_convertvector(__builtin_convertvector(x, LaneInts), Lanes);
+  whole = x < whole ? whole - 1.0f : whole;  // floor for negatives
+  return x - whole;
+}
+
+// Two soft clippers with different jobs, so two names:
+//
+// softClipCubic: x - (4/27) x^3, which reaches exactly 1 with zero slope at |x| = 1.5, clamped
+// beyond. Odd, monotonic, unit slope at 0 and bounded by 1 (what a saturator in a feedback loop
+// needs: the bound keeps the loop stable), and free of divisions, which matters because it sits on
+// the critical path of the ladder's per-sample loop.
 template <class T>
-inline T softClip(T x) {
+inline T softClipCubic(T x) {
   const T c = clampTo(x, -1.5f, 1.5f);
   return c * (1.0f - (4.0f / 27.0f) * c * c);
+}
+
+// softClipRational: tanh-like saturation by the rational Pade approximant x (27 + x^2) /
+// (27 + 9 x^2), which reaches +-1 at |x| = 3 and is clamped beyond: closer to tanh than the cubic
+// (it keeps more of the input's level before the knee), for the output's safety limiter.
+template <class T>
+inline T softClipRational(T x) {
+  x = clampTo(x, -3.0f, 3.0f);
+  const T x2 = x * x;
+  return x * (27.0f + x2) / (27.0f + 9.0f * x2);
+}
+
+// sin(2 pi phase) for phase in [0, 1): fold into a quarter period, then an odd Taylor polynomial
+// (error below 4e-6).
+template <class T>
+inline T sinTurns(T phase) {
+  T x = phase - 0.5f;  // [-0.5, 0.5); sin(2 pi phase) = -sin(2 pi x)
+  x = x > 0.25f ? 0.5f - x : x;
+  x = x < -0.25f ? -0.5f - x : x;
+  const T z = x * 6.2831853f;
+  const T z2 = z * z;
+  return -(z * (1.0f + z2 * (-1.0f / 6 + z2 * (1.0f / 120 + z2 * (-1.0f / 5040 + z2 * (1.0f / 362880))))));
 }
 
 // tan(pi * x) for 0 <= x < 0.5, the bilinear-transform prewarp of a normalised cutoff x = fc / fs.
@@ -84,9 +119,19 @@ inline T flushTiny(T x) {
   return a < 1e-15f ? T{} : x;
 }
 
-}  // namespace midistems::synth::dsp
+inline float laneSum(Lanes v) {
+  float s = 0;
+  for (int i = 0; i < kLanes; ++i) s += v[i];
+  return s;
+}
 
-namespace midistems::synth::dsp {
+// xorshift32 per lane: white noise in [-1, 1) without a shared generator.
+inline Lanes nextNoise(LaneUints& state) {
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return __builtin_convertvector(state >> 8, Lanes) * (2.0f / 16777216.0f) - 1.0f;
+}
 
 // Packs up to kLanes planar voice buffers into lane vectors: out[i][lane] = voices[lane][i]; a
 // null voice pointer (or lane >= voiceCount) gives silence in that lane.
@@ -94,4 +139,4 @@ void interleaveLanes(const float* const* voices, int voiceCount, int n, Lanes* o
 // The inverse: voices[lane][i] = in[i][lane] for lane < voiceCount (null pointers are skipped).
 void deinterleaveLanes(const Lanes* in, int n, float* const* voices, int voiceCount);
 
-}  // namespace midistems::synth::dsp
+}  // namespace midistems::synth

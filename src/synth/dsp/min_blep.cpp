@@ -69,6 +69,13 @@ BlepTable buildMinBlep() {
   };
   integrateOnce(table.residual, table.kinkResidual);
   integrateOnce(table.kinkResidual, table.bendResidual);
+  table.phases.resize(size_t(3) * (kBlepOversampling + 1) * kBlepSamples);
+  const std::vector<float>* kinds[3] = {&table.residual, &table.kinkResidual, &table.bendResidual};
+  for (int k = 0; k < 3; ++k)
+    for (int p = 0; p <= kBlepOversampling; ++p)
+      for (int m = 0; m < kBlepSamples; ++m)
+        table.phases[(size_t(k) * (kBlepOversampling + 1) + size_t(p)) * kBlepSamples + size_t(m)] =
+            (*kinds[k])[size_t(p + m * kBlepOversampling)];  // at most index kPoints - 1
   return table;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The minimum-phase band-limited step (minBLEP) and its integrals, shared read-only: the
 // corrections that band-limit a jump in value, slope or curvature at any sub-sample instant.
-// dsp::Oscillator's hard sync and the engine's lane-wise hard sync (src/synth) both use them.
+// The engine's lane-wise hard sync (src/synth/voice_render.cpp) uses them.
 //
 // A minimum-phase band-limited step (Brandt, "Hard Sync Without Aliasing", ICMC 2001): the running
 // integral of the minimum-phase version of a Blackman-Harris-windowed sinc. Stored as the residual
@@ -35,6 +35,15 @@ struct BlepTable {
     const float frac = pos - float(i);
     return table[static_cast<std::size_t>(i)] + frac * (table[static_cast<std::size_t>(i) + 1] - table[static_cast<std::size_t>(i)]);
   }
+  // The three residuals rearranged by sub-sample phase: phases[k][p][m] is residual k (step,
+  // kink, bend) at p / kBlepOversampling + m samples (p in 0 .. kBlepOversampling, m in
+  // 0 .. kBlepSamples - 1), so that one discontinuity's corrections for all kBlepSamples samples
+  // read two contiguous rows (its phase's and the next), with one interpolation weight.
+  std::vector<float> phases;
+  const float* phaseRow(int residualKind, int p) const {
+    return phases.data() + (size_t(residualKind) * (kBlepOversampling + 1) + size_t(p)) * kBlepSamples;
+  }
+
   // Each takes the time since the discontinuity in samples, >= 0.
   float at(float samplesAfterStep) const { return read(residual, samplesAfterStep); }
   float kinkAt(float samplesAfterKink) const { return read(kinkResidual, samplesAfterKink); }

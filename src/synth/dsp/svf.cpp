@@ -109,7 +109,7 @@ void StateVariableFilter<T>::run(T* io, int n, const Coefficients* perSample, Co
       c.driveOut = lerp(from.driveOut, to.driveOut, t);
     }
     T x = io[i];
-    x = x + c.drive * (softClip(c.driveGain * x) * c.driveOut - x);
+    x = x + c.drive * (softClipCubic(c.driveGain * x) * c.driveOut - x);
     if constexpr (kFourPole) x = svfSection<T, kOutput>(x, c.g, T{} + kButterworth4Low, kButterworth4Low, s1a_, s1b_);
     // The amplitude-dependent damping reads the squared amplitude of the section, a^2 + b^2 (at
     // resonance the two integrator states are equal sines in quadrature, so their squares sum to a
