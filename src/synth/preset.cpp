@@ -1,11 +1,13 @@
 #include "synth/preset.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "synth/effects.h"
 
 namespace midistems::synth {
 namespace {
@@ -17,9 +19,26 @@ constexpr size_t kMaxPresetBytes = size_t(1) << 20;
 
 // One function per format step, so a preset written in any older format is brought forward one
 // version at a time (the Surge-style revision log rather than scattered version comparisons).
-// Format 1 is the first; a future format 2 adds `case 1: ...` here.
-void migratePreset(json& /*document*/, int fromFormat, const std::string& source) {
+//
+// 1 -> 2: format 1's "reverb_size" set the decay (RT60 0.3 + 7.7 size^2 seconds) in a fixed room,
+// the one format 2 calls size 0.5; format 2 has the decay as its own parameter. Effects format 1
+// lacked are off by default, and its fixed chorus -> delay -> reverb order is the default chain.
+void migrateFrom1(json& document) {
+  const auto params = document.find("params");
+  if (params == document.end() || !params->is_object()) return;  // reported by the reader
+  float size = 0.5f;
+  const auto old = params->find("reverb_size");
+  if (old != params->end()) {
+    if (!old->is_number() || !(old->get<double>() >= 0 && old->get<double>() <= 1)) return;  // reported
+    size = float(old->get<double>());
+  }
+  (*params)["reverb_decay"] = FdnReverb::formatOneDecaySeconds(size);
+  (*params)["reverb_size"] = 0.5f;
+}
+
+void migratePreset(json& document, int fromFormat, const std::string& source) {
   switch (fromFormat) {
+    case 1: migrateFrom1(document); break;
     default:
       throw Error(source + ": no migration from preset format " + std::to_string(fromFormat));
   }
@@ -82,14 +101,47 @@ Preset parsePreset(std::string_view text, const std::string& source) {
   Preset preset;
   preset.name = textField("name");
   preset.category = textField("category");
+  preset.author = textField("author");
+  if (const auto tags = document.find("tags"); tags != document.end()) {
+    if (!tags->is_array()) throw Error(source + ": \"tags\" must be a list of strings, not " + tags->dump());
+    for (const json& tag : *tags) {
+      if (!tag.is_string()) throw Error(source + ": \"tags\" must be a list of strings, not " + tags->dump());
+      preset.tags.push_back(tag.get<std::string>());
+    }
+  }
+  const std::string instrument = textField("instrument");
+  if (instrument == "drum_kit")
+    preset.drumKit = true;
+  else if (!instrument.empty() && instrument != "synth")
+    throw Error(source + ": \"instrument\" must be \"synth\" or \"drum_kit\", not \"" + instrument + "\"");
   if (document.contains("params")) {
     const json& params = document["params"];
     if (!params.is_object()) throw Error(source + ": \"params\" must be an object");
     for (const auto& [id, value] : params.items()) {
       const auto p = findParam(id);
-      if (!p) throw Error(source + ": unknown parameter \"" + id + "\"");
+      if (!p) {
+        preset.warnings.push_back(source + ": unknown parameter \"" + id + "\" ignored");
+        continue;
+      }
       preset.patch[*p] = parseValue(*p, value, source);
     }
+  }
+  if (const auto chain = document.find("chain"); chain != document.end()) {
+    if (!chain->is_array()) throw Error(source + ": \"chain\" must be a list of effect names, not " + chain->dump());
+    if (chain->size() > size_t(kNumEffectSlots))
+      throw Error(source + ": \"chain\" has " + std::to_string(chain->size()) + " effects, at most " +
+                  std::to_string(kNumEffectSlots) + " fit");
+    int slot = 0;
+    for (const json& entry : *chain) {
+      if (!entry.is_string()) throw Error(source + ": \"chain\" must be a list of effect names, not " + chain->dump());
+      const auto kind = findChoice(Param::FxSlot1, entry.get<std::string>());
+      if (!kind) {
+        preset.warnings.push_back(source + ": unknown effect \"" + entry.get<std::string>() + "\" in \"chain\" ignored");
+        continue;
+      }
+      preset.patch[effectSlotParam(slot++)] = float(*kind);
+    }
+    for (; slot < kNumEffectSlots; ++slot) preset.patch[effectSlotParam(slot)] = float(EffectKind::None);
   }
   return preset;
 }
@@ -117,6 +169,7 @@ std::string presetToJson(const Preset& preset) {
   json params = json::object();
   for (int i = 0; i < kNumParams; ++i) {
     const ParamInfo& info = paramInfo(i);
+    if (i >= int(Param::FxSlot1) && i < int(Param::FxSlot1) + kNumEffectSlots) continue;  // "chain"
     const float v = preset.patch.values[size_t(i)];
     if (info.scale == ParamScale::Choice)
       params[info.id] = info.choices[int(v + 0.5f)];
@@ -125,7 +178,17 @@ std::string presetToJson(const Preset& preset) {
     else
       params[info.id] = v;
   }
-  json document = {{"format", kPresetFormat}, {"name", preset.name}, {"category", preset.category},
+  int used = kNumEffectSlots;  // the slots up to the last one in use
+  while (used > 0 && preset.patch.choice(effectSlotParam(used - 1)) == int(EffectKind::None)) --used;
+  json chain = json::array();
+  for (int slot = 0; slot < used; ++slot) chain.push_back(kEffectNames[preset.patch.choice(effectSlotParam(slot))]);
+  json document = {{"format", kPresetFormat},
+                   {"name", preset.name},
+                   {"category", preset.category},
+                   {"tags", preset.tags},
+                   {"author", preset.author},
+                   {"instrument", preset.drumKit ? "drum_kit" : "synth"},
+                   {"chain", chain},
                    {"params", params}};
   return document.dump(2) + "\n";
 }
@@ -154,30 +217,42 @@ Preset factoryPreset(std::string_view name) {
 }
 
 std::string factoryPresetForProgram(int program) {
-  // General MIDI program families of eight (GM 1 sound set).
-  static const char* const kFamilies[16] = {
-      "electric_piano",  // 0-7 piano
-      "bell",            // 8-15 chromatic percussion
-      "organ",           // 16-23 organ
-      "pluck",           // 24-31 guitar
-      "saw_bass",        // 32-39 bass
-      "strings",         // 40-47 strings
-      "strings",         // 48-55 ensemble
-      "brass",           // 56-63 brass
-      "reed_lead",       // 64-71 reed
-      "flute",           // 72-79 pipe
-      "square_lead",     // 80-87 synth lead
-      "warm_pad",        // 88-95 synth pad
-      "warm_pad",        // 96-103 synth effects
-      "pluck",           // 104-111 ethnic
-      "bell",            // 112-119 percussive
-      "warm_pad",        // 120-127 sound effects
+  // One preset per program of the General MIDI 1 sound set, in families of eight.
+  static const char* const kPrograms[128] = {
+      // 0-7 piano
+      "piano", "piano", "piano", "piano", "electric_piano", "electric_piano", "harpsichord", "clavinet",
+      // 8-15 chromatic percussion
+      "glockenspiel", "glockenspiel", "glockenspiel", "vibraphone", "marimba", "marimba", "tubular_bells", "harp",
+      // 16-23 organ
+      "organ", "organ", "organ", "organ", "organ", "reed_lead", "reed_lead", "reed_lead",
+      // 24-31 guitar
+      "nylon_guitar", "pluck", "clean_guitar", "clean_guitar", "pluck", "overdrive_guitar", "distortion_lead", "harp",
+      // 32-39 bass
+      "finger_bass", "finger_bass", "saw_bass", "sub_bass", "slap_bass", "slap_bass", "acid_bass", "fm_bass",
+      // 40-47 strings
+      "solo_violin", "solo_violin", "solo_violin", "solo_violin", "strings", "pizzicato", "harp", "sub_bass",
+      // 48-55 ensemble
+      "strings", "slow_strings", "strings", "slow_strings", "choir_pad", "choir_pad", "choir_pad", "brass_stabs",
+      // 56-63 brass
+      "trumpet", "french_horn", "french_horn", "trumpet", "french_horn", "brass", "brass", "brass_stabs",
+      // 64-71 reed
+      "reed_lead", "reed_lead", "reed_lead", "reed_lead", "reed_lead", "reed_lead", "reed_lead", "reed_lead",
+      // 72-79 pipe
+      "flute", "flute", "flute", "flute", "whistle_lead", "flute", "whistle_lead", "whistle_lead",
+      // 80-87 synth lead
+      "square_lead", "sync_lead", "flute", "pwm_lead", "distortion_lead", "choir_pad", "supersaw", "reese_bass",
+      // 88-95 synth pad
+      "glass_pad", "warm_pad", "supersaw", "choir_pad", "slow_strings", "phaser_pad", "glass_pad", "wavetable_pad",
+      // 96-103 synth effects
+      "atmosphere", "dark_pad", "glockenspiel", "atmosphere", "glass_pad", "dark_pad", "atmosphere", "laser_zap",
+      // 104-111 ethnic
+      "pluck", "pluck", "pluck", "harp", "marimba", "reed_lead", "solo_violin", "reed_lead",
+      // 112-119 percussive
+      "glockenspiel", "bell", "marimba", "marimba", "sub_bass", "fm_bass", "fm_bass", "noise_sweep",
+      // 120-127 sound effects
+      "pluck", "flute", "noise_sweep", "whistle_lead", "square_lead", "noise_sweep", "noise_sweep", "laser_zap",
   };
-  if (program >= 33 && program <= 34) return "sub_bass";  // finger/pick bass: rounder
-  if (program >= 38 && program <= 39) return "acid_bass";  // synth basses
-  if (program == 81) return "sync_lead";                   // lead 2 (sawtooth)
-  if (program == 4 || program == 5) return "electric_piano";
-  return kFamilies[std::clamp(program, 0, 127) / 8];
+  return kPrograms[std::clamp(program, 0, 127)];
 }
 
 }  // namespace midistems::synth

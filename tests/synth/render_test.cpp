@@ -11,6 +11,7 @@
 #include "core/audio_file.h"
 #include "core/error.h"
 #include "midi/demo_song.h"
+#include "synth/preset.h"
 #include "synth/render.h"
 
 namespace midistems::synth {
@@ -56,9 +57,9 @@ TEST(Render, PlansOnePartPerChannelWithGeneralMidiPresets) {
   tracks[2] = {"drums", midi::kDrumChannel, 0, {{0.0, 0.1, 36, 100}}, {}};
   const auto parts = planRender(midi::makeMidiFile(tracks), RenderOptions{});
   ASSERT_EQ(parts.size(), 3u);
-  EXPECT_EQ(parts[0].preset, "sub_bass");
-  EXPECT_EQ(parts[1].preset, "electric_piano");
-  EXPECT_EQ(parts[2].preset, "drum kit");
+  EXPECT_EQ(parts[0].preset, "finger_bass");
+  EXPECT_EQ(parts[1].preset, "piano");
+  EXPECT_EQ(parts[2].preset, kDrumKitPreset);
   RenderOptions forced;
   forced.preset = "warm_pad";
   EXPECT_EQ(planRender(midi::makeMidiFile(tracks), forced)[0].preset, "Warm Pad");
