@@ -445,11 +445,11 @@ void FdnReverb::reset() {
 
 void FdnReverb::configure(const ReverbSettings& s) {
   if (s.size == lastSize_ && s.decay == lastDecay_ && s.damping == lastDamping_) return;
-  const float room = roomScale(std::clamp(s.size, 0.0f, 1.0f)) * sampleRate_ / 44100.0f;
+  const float scale = sampleRate_ / 44100.0f, room = roomScale(std::clamp(s.size, 0.0f, 1.0f));
   const float rt60 = std::max(0.05f, s.decay);
   for (int i = 0; i < kLines; ++i) {
     Line& line = lines_[i];
-    line.length = std::clamp<uint32_t>(uint32_t(float(kReverbLengths[i]) * room), 8, line.mask - 1);
+    line.length = std::clamp<uint32_t>(uint32_t(float(kReverbLengths[i]) * scale * room), 8, line.mask - 1);
     // Gain per pass so that each line loses 60 dB in RT60 seconds.
     gains_[i] = std::pow(10.0f, -3.0f * float(line.length) / (rt60 * sampleRate_));
   }

@@ -222,7 +222,8 @@ class FdnReverb {
   void process(float* left, float* right, int frames, const ReverbSettings& s);
   // The RT60 in seconds that preset format 1's reverb size gave (its room was size 0.5).
   static float formatOneDecaySeconds(float size) { return 0.3f + 7.7f * size * size; }
-  static float roomScale(float size) { return 0.4f + 1.8f * size; }
+  // Line lengths relative to Freeverb's: 0.4 .. 2.2, exactly format 1's 1.3 at size 0.5.
+  static float roomScale(float size) { return 1.3f + 1.8f * (size - 0.5f); }
 
  private:
   struct Line {
