@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -72,7 +73,11 @@ void showPreset(const PresetsOptions& o) {
   std::vector<std::string> chain;
   for (int slot = 0; slot < kNumEffectSlots; ++slot) {
     const int kind = preset.patch.choice(effectSlotParam(slot));
-    if (kind != int(EffectKind::None)) chain.emplace_back(kEffectNames[kind]);
+    static constexpr Param kOn[] = {Param::Count,     Param::DistortionOn, Param::ChorusOn, Param::FlangerOn, Param::PhaserOn,
+                                    Param::DelayOn,   Param::ReverbOn,     Param::EqOn,     Param::CompOn};
+    static_assert(std::size(kOn) == size_t(EffectKind::Count));
+    if (kind != int(EffectKind::None))
+      chain.push_back(std::string(kEffectNames[kind]) + (preset.patch.choice(kOn[kind]) ? "" : " (off)"));
   }
   fmt::print("chain:      {}\nparameters that differ from their defaults:\n", joined(chain, " -> "));
   const Patch defaults;
