@@ -49,6 +49,7 @@ class Resampler2 {
 
  private:
   std::vector<float> taps_;
+  std::vector<float> phases_;   // the even taps, then the odd ones (for up)
   std::vector<float> history_;  // doubled, so every convolution reads one contiguous run
   int position_ = 0;
 };
