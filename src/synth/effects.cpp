@@ -321,6 +321,7 @@ void Phaser::reset() {
   for (auto& channel : state_) std::fill(std::begin(channel), std::end(channel), 0.0f);
   last_[0] = last_[1] = 0;
   phase_ = 0;
+  tick_ = 0;
   wet_.value = 0;
   clear_ = true;
 }
@@ -334,8 +335,9 @@ void Phaser::process(float* left, float* right, int frames, const PhaserSettings
   const float nyquistGuard = 0.45f * sampleRate_;
   float* io[2] = {left, right};
   for (int i = 0; i < frames; ++i) {
-    if ((i & 7) == 0 || i == 0) {
-      // The allpass break frequency, updated every 8 samples (far finer than any sweep rate).
+    if (tick_++ % 8 == 0) {
+      // The allpass break frequency, updated every 8 samples (far finer than any sweep rate),
+      // counted across calls so that the output does not depend on how blocks are split.
       for (int ch = 0; ch < 2; ++ch) {
         const float p = float(phase_) + 0.25f * float(ch);
         const float f = std::min(nyquistGuard, s.center * std::exp2(octaves * std::sin(kTwoPi * p)));

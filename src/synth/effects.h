@@ -164,6 +164,7 @@ class Phaser {
   float state_[2][kStages] = {};
   float last_[2] = {};
   float coef_[2] = {};
+  uint32_t tick_ = 0;
   double phase_ = 0;
   Glide wet_;
   bool clear_ = true;
