@@ -57,7 +57,7 @@ TEST(Render, PlansOnePartPerChannelWithGeneralMidiPresets) {
   tracks[2] = {"drums", midi::kDrumChannel, 0, {{0.0, 0.1, 36, 100}}, {}};
   const auto parts = planRender(midi::makeMidiFile(tracks), RenderOptions{});
   ASSERT_EQ(parts.size(), 3u);
-  EXPECT_EQ(parts[0].preset, "finger_bass");
+  EXPECT_EQ(parts[0].preset, "sub_bass");
   EXPECT_EQ(parts[1].preset, "piano");
   EXPECT_EQ(parts[2].preset, kDrumKitPreset);
   RenderOptions forced;
