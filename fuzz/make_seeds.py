@@ -376,7 +376,7 @@ def preset_seeds():
         "params": {"distortion_on": True, "distortion_curve": "fold", "distortion_drive": 24,
                    "delay_sync": "1/8d", "delay_ping_pong": True, "delay_low_cut": 300,
                    "reverb_decay": 4.5, "reverb_pre_delay": 25, "reverb_width": 0.5,
-                   "eq_mid_q": 2, "comp_ratio": 8, "fx_slot8": "eq", "lfo9_rate": 3}}, indent=1))
+                   "eq_mid_q": 2, "compressor_ratio": 8, "fx_slot8": "eq", "lfo9_rate": 3}}, indent=1))
     write("preset_fuzz", "drum_kit.json", '{"format":2,"instrument":"drum_kit","chain":[]}')
     write("preset_fuzz", "format1_reverb.json", '{"format":1,"params":{"reverb_on":true,"reverb_size":0.9}}')
     presets = os.path.join(os.path.dirname(CORPUS), "..", "presets")

@@ -222,14 +222,14 @@ static_assert(std::size(kTempoSyncNames) == std::size(kTempoSyncBeats));
     nullptr, 2)                                                                                    \
   X(EqHighGain, "eq_high_gain", "EQ high shelf gain", -18, 18, 0, "dB", Linear, 1, nullptr, 2)     \
   X(EqMix, "eq_mix", "EQ mix", 0, 1, 1, "", Linear, 1, nullptr, 2)                                 \
-  X(CompOn, "comp_on", "Compressor on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                        \
-  X(CompThreshold, "comp_threshold", "Compressor threshold", -60, 0, -18, "dB", Linear, 1, nullptr, 2) \
-  X(CompRatio, "comp_ratio", "Compressor ratio", 1, 20, 4, ":1", Exponential, 1, nullptr, 2)       \
-  X(CompKnee, "comp_knee", "Compressor knee width", 0, 24, 6, "dB", Linear, 1, nullptr, 2)         \
-  X(CompAttack, "comp_attack", "Compressor attack", 0.1f, 200, 5, "ms", Exponential, 1, nullptr, 2) \
-  X(CompRelease, "comp_release", "Compressor release", 5, 2000, 120, "ms", Exponential, 1, nullptr, 2) \
-  X(CompMakeup, "comp_makeup", "Compressor make-up gain", 0, 24, 0, "dB", Linear, 1, nullptr, 2)   \
-  X(CompMix, "comp_mix", "Compressor mix", 0, 1, 1, "", Linear, 1, nullptr, 2)
+  X(CompOn, "compressor_on", "Compressor on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                        \
+  X(CompThreshold, "compressor_threshold", "Compressor threshold", -60, 0, -18, "dB", Linear, 1, nullptr, 2) \
+  X(CompRatio, "compressor_ratio", "Compressor ratio", 1, 20, 4, ":1", Exponential, 1, nullptr, 2)       \
+  X(CompKnee, "compressor_knee", "Compressor knee width", 0, 24, 6, "dB", Linear, 1, nullptr, 2)         \
+  X(CompAttack, "compressor_attack", "Compressor attack", 0.1f, 200, 5, "ms", Exponential, 1, nullptr, 2) \
+  X(CompRelease, "compressor_release", "Compressor release", 5, 2000, 120, "ms", Exponential, 1, nullptr, 2) \
+  X(CompMakeup, "compressor_makeup", "Compressor make-up gain", 0, 24, 0, "dB", Linear, 1, nullptr, 2)   \
+  X(CompMix, "compressor_mix", "Compressor mix", 0, 1, 1, "", Linear, 1, nullptr, 2)
 
 enum class Param : int {
 #define MIDISTEMS_PARAM_ENUM(e, ...) e,
