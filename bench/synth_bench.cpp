@@ -1,7 +1,8 @@
 // bench-libs: midistems_synth
 // Synth engine speed: CPU per voice (as a percentage of one core) for the reference patch of
 // two saws + ladder low-pass + amp and filter envelopes at 48 kHz in 64-sample blocks, with 1,
-// 16 and 128 held voices; the same for heavier patches; and offline rendering of the demo song.
+// 16 and 128 held voices; the same for heavier patches; what each effect adds to a part; and
+// offline rendering of the demo song.
 // Measures thread CPU time, so other load on the machine does not inflate the figures.
 //
 //   build/bench/synth_bench
@@ -110,6 +111,19 @@ int main() {
     p[Param::AmpEnvSustain] = 1;
     std::printf("  factory preset %-16s  32 voices: %.4f %%/voice\n", name, percentPerVoice(p, 32, 2.0));
   }
+
+  // Effects run once per part on the stereo mix: their cost over one held voice of the reference.
+  std::printf("effects, one part, 48 kHz stereo, %% of one core added to one held voice\n");
+  const double base = percentPerVoice(reference, 1, 3.0);
+  const Param kOn[] = {Param::DistortionOn, Param::ChorusOn, Param::FlangerOn, Param::PhaserOn,
+                       Param::DelayOn,      Param::ReverbOn, Param::EqOn,      Param::CompOn};
+  Patch all = reference;
+  for (int e = 0; e < 8; ++e) {
+    Patch p = reference;
+    p[kOn[e]] = all[kOn[e]] = 1;
+    std::printf("  %-10s %.3f %%\n", kEffectNames[e + 1], percentPerVoice(p, 1, 3.0) - base);
+  }
+  std::printf("  all eight  %.3f %%\n", percentPerVoice(all, 1, 3.0) - base);
 
   const auto song = midistems::midi::composeDemoSong();
   const auto file = midistems::midi::makeMidiFile(song.tracks, song.bpm);

@@ -368,10 +368,25 @@ def preset_seeds():
                    "amp_env_attack": 0.01, "amp_env_release": 0.2, "osc2_sync": True}}, indent=1))
     write("preset_fuzz", "minimal.json", '{"format":1,"name":"x"}')
     write("preset_fuzz", "wrong_types.json", '{"format":1.5,"name":5,"category":[],"params":{"filter_cutoff":"hi"}}')
+    # Format 2's fields: tags, author, instrument, the effect chain (with a gap, a duplicate and an
+    # unknown effect), effect parameters, tempo-synced delay, unknown ids that are only warnings.
+    write("preset_fuzz", "format2.json", json.dumps({
+        "format": 2, "name": "Seed Pad", "category": "pad", "tags": ["wide", "slow"], "author": "seed",
+        "instrument": "synth", "chain": ["phaser", "none", "reverb", "reverb", "granulator"],
+        "params": {"distortion_on": True, "distortion_curve": "fold", "distortion_drive": 24,
+                   "delay_sync": "1/8d", "delay_ping_pong": True, "delay_low_cut": 300,
+                   "reverb_decay": 4.5, "reverb_pre_delay": 25, "reverb_width": 0.5,
+                   "eq_mid_q": 2, "compressor_ratio": 8, "fx_slot8": "eq", "lfo9_rate": 3}}, indent=1))
+    write("preset_fuzz", "drum_kit.json", '{"format":2,"instrument":"drum_kit","chain":[]}')
+    write("preset_fuzz", "format1_reverb.json", '{"format":1,"params":{"reverb_on":true,"reverb_size":0.9}}')
     presets = os.path.join(os.path.dirname(CORPUS), "..", "presets")
-    for name in ("bell.json", "brass.json"):  # two factory presets, as they ship
+    for name in ("atmosphere.json", "distortion_lead.json"):  # two factory presets, as they ship
         with open(os.path.join(presets, name), "rb") as f:
             write("preset_fuzz", "factory-" + name, f.read())
+    # Two presets in format 1, as the previous version shipped them (for the migration).
+    tests = os.path.join(os.path.dirname(CORPUS), "..", "tests", "synth", "data")
+    with open(os.path.join(tests, "format1_bell.json"), "rb") as f:
+        write("preset_fuzz", "factory-bell.json", f.read())
 
 
 # ---- TF.js graph models: model.json, the separator line, the weight shard ----

@@ -1,6 +1,6 @@
 // `midistems render song.mid -o out.wav`: plays a MIDI file on the built-in synthesizer, one part
 // per MIDI channel (a factory preset chosen from each channel's General MIDI program, or one
-// preset for all with --preset), channel 10 on the drum kit.
+// preset for all with --preset), channel 10 on the drum kit. `midistems presets` lists the presets.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -28,7 +28,6 @@ struct RenderCommandOptions {
   int sampleRate = 48000;
   std::string bits = "24";
   bool quiet = false;
-  bool listPresets = false;
   bool listParams = false;
 };
 
@@ -57,13 +56,6 @@ void runRender(const RenderCommandOptions& o) {
     printParameters();
     return;
   }
-  if (o.listPresets) {
-    for (const auto& name : midistems::synth::factoryPresetNames()) {
-      const auto preset = midistems::synth::factoryPreset(name);
-      fmt::print("{:<16} {:<10} {}\n", name, preset.category, preset.name);
-    }
-    return;
-  }
   if (o.input.empty()) throw Error("render: a MIDI file is required (see midistems render --help)");
   if (o.output.empty()) throw Error("render: -o/--output is required");
   const fs::path outPath(o.output);
@@ -77,6 +69,9 @@ void runRender(const RenderCommandOptions& o) {
   if (!outPath.parent_path().empty() && !fs::is_directory(outPath.parent_path()))
     throw Error(fmt::format("{}: the output folder does not exist", o.output));
 
+  if (!o.preset.empty())  // what the preset's reader ignored
+    for (const auto& warning : midistems::synth::loadPreset(o.preset).warnings)
+      fmt::print(stderr, "warning: {}\n", warning);
   const midistems::midi::MidiFile song = midistems::midi::readMidiFile(o.input);
   midistems::synth::RenderOptions options;
   options.sampleRate = o.sampleRate;
@@ -111,7 +106,6 @@ midistems::cli::CommandRegistration reg{40, [](CLI::App& app) {
   sub->add_option("--sample-rate", o->sampleRate, "Output sample rate in Hz (default 48000)");
   sub->add_option("--bits", o->bits, "Sample format: 16, 24 or 32f (default 24)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress bar or part list");
-  sub->add_flag("--list-presets", o->listPresets, "List the factory presets and exit");
   sub->add_flag("--list-params", o->listParams, "List the synthesizer parameters a preset may set and exit");
   sub->callback([o] { runRender(*o); });
 }};

@@ -284,7 +284,8 @@ void DrumKit::process(float* left, float* right, int frames, const Event* events
       if (v.active) renderVoice(v, left + position, right + position, end - position);
     position = end;
   }
-  room_.process(left, right, frames, true, 0.15f, 0.5f, 0.12f);
+  room_.process(left, right, frames,
+                {true, 0.5f, FdnReverb::formatOneDecaySeconds(0.15f), 0.5f, 0, 1, 0.12f});
   for (int i = 0; i < frames; ++i) left[i] *= gain_, right[i] *= gain_;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,6 +90,23 @@ enum class ModDest : int {
   None, Pitch, Osc1Pitch, Osc2Pitch, Cutoff, Resonance, Osc1Level, Osc2Level, SubLevel,
   NoiseLevel, PulseWidth, WavetablePos, FmAmount, Pan, Amp, Count
 };
+// The effects after the voices, in the names the chain slots and presets use. "none" leaves a
+// chain slot empty.
+inline constexpr const char* kEffectNames[] = {"none",   "distortion", "chorus", "flanger", "phaser",
+                                               "delay",  "reverb",     "eq",     "compressor"};
+enum class EffectKind : int { None, Distortion, Chorus, Flanger, Phaser, Delay, Reverb, Eq, Compressor, Count };
+static_assert(std::size(kEffectNames) == size_t(EffectKind::Count));
+inline constexpr int kNumEffectSlots = int(EffectKind::Count) - 1;
+inline constexpr const char* kDistortionCurveNames[] = {"soft", "hard", "tube", "fold"};
+enum class DistortionCurve : int { Soft, Hard, Tube, Fold, Count };
+static_assert(std::size(kDistortionCurveNames) == size_t(DistortionCurve::Count));
+// Note values of tempo-synced times: a whole note is four beats, "t" two thirds, "d" one and a half.
+inline constexpr const char* kTempoSyncNames[] = {"off",  "1/32", "1/16t", "1/16", "1/16d", "1/8t", "1/8",
+                                                  "1/8d", "1/4t", "1/4",   "1/4d", "1/2t",  "1/2",  "1/2d",
+                                                  "1/1"};
+inline constexpr float kTempoSyncBeats[] = {0,    0.125f, 1 / 6.0f, 0.25f, 0.375f, 1 / 3.0f, 0.5f, 0.75f,
+                                            2 / 3.0f, 1,  1.5f,     4 / 3.0f, 2,   3,      4};
+static_assert(std::size(kTempoSyncNames) == std::size(kTempoSyncBeats));
 
 // Choice counts come from the name tables; each enum that indexes a table must match it.
 template <size_t N>
@@ -206,7 +224,8 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   X(ReverbMix, "reverb_mix", "Reverb mix", 0, 1, 0.2f, "", Linear, 1, nullptr, 1)                \
   X(Osc1Table, "osc1_wavetable", "Osc 1 wavetable", 0, kNumWavetables - 1, 0, "", Choice, 1, kWavetableNames, 1)    \
   X(Osc2Table, "osc2_wavetable", "Osc 2 wavetable", 0, kNumWavetables - 1, 0, "", Choice, 1, kWavetableNames, 1) \
-  MIDISTEMS_MODULATION_V2_PARAMS(X)
+  MIDISTEMS_MODULATION_V2_PARAMS(X)                                                            \
+  MIDISTEMS_EFFECT_PARAMS(X)
 
 // Format 2, modulation: LFO 3-4 and two global LFOs (free-running by default; "key sync" restarts
 // a global LFO at every note), tempo sync / phase / fade / polarity for every LFO, 8 macros, a
@@ -262,6 +281,66 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   MIDISTEMS_MOD_SLOT_V2_PARAMS(X, Mod30, "mod30", "Mod slot 30")                              \
   MIDISTEMS_MOD_SLOT_V2_PARAMS(X, Mod31, "mod31", "Mod slot 31")                              \
   MIDISTEMS_MOD_SLOT_V2_PARAMS(X, Mod32, "mod32", "Mod slot 32")
+
+
+// Format 2: the effect chain's order (slot 1 runs first; an effect named twice runs at its first
+// slot, one named nowhere does not run) and the effects that format 1 lacked or kept fixed.
+#define MIDISTEMS_EFFECT_CHAIN_SLOT(X, n, def)                                                    \
+  X(FxSlot##n, "fx_slot" #n, "Effect slot " #n, 0, kNumEffectSlots, def, "", Choice, 1, kEffectNames, 2)
+#define MIDISTEMS_EFFECT_PARAMS(X)                                                                \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 1, 1)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 2, 7)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 3, 8)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 4, 2)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 5, 3)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 6, 4)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 7, 5)                                                            \
+  MIDISTEMS_EFFECT_CHAIN_SLOT(X, 8, 6)                                                            \
+  X(DistortionOn, "distortion_on", "Distortion on", 0, 1, 0, "", Toggle, 1, nullptr, 2)            \
+  X(DistortionCurveParam, "distortion_curve", "Distortion curve", 0, int(DistortionCurve::Count) - 1, 0, "", Choice, 1,         \
+    kDistortionCurveNames, 2)                                                                      \
+  X(DistortionDrive, "distortion_drive", "Distortion drive", 0, 24, 6, "dB", Linear, 1, nullptr, 2) \
+  X(DistortionTone, "distortion_tone", "Distortion tone", 0, 1, 1, "", Linear, 1, nullptr, 2)      \
+  X(DistortionMix, "distortion_mix", "Distortion mix", 0, 1, 1, "", Linear, 1, nullptr, 2)         \
+  X(DelaySync, "delay_sync", "Delay tempo sync", 0, int(std::size(kTempoSyncNames)) - 1, 0, "", Choice, 1, kTempoSyncNames, 2)      \
+  X(DelayPingPong, "delay_ping_pong", "Delay ping-pong", 0, 1, 0, "", Toggle, 1, nullptr, 2)      \
+  X(DelayLowCut, "delay_low_cut", "Delay feedback low cut", 0, 2000, 0, "Hz", Power, 3, nullptr, 2) \
+  X(ReverbDecay, "reverb_decay", "Reverb decay (RT60)", 0.1f, 20, 2.225f, "s", Exponential, 1,    \
+    nullptr, 2)                                                                                    \
+  X(ReverbPreDelay, "reverb_pre_delay", "Reverb pre-delay", 0, 250, 0, "ms", Power, 2, nullptr, 2) \
+  X(ReverbWidth, "reverb_width", "Reverb stereo width", 0, 1, 1, "", Linear, 1, nullptr, 2)        \
+  X(FlangerOn, "flanger_on", "Flanger on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                     \
+  X(FlangerRate, "flanger_rate", "Flanger rate", 0.02f, 10, 0.25f, "Hz", Exponential, 1, nullptr, 2) \
+  X(FlangerDepth, "flanger_depth", "Flanger depth", 0, 1, 0.7f, "", Linear, 1, nullptr, 2)         \
+  X(FlangerFeedback, "flanger_feedback", "Flanger feedback", -0.95f, 0.95f, 0.5f, "", Linear, 1,  \
+    nullptr, 2)                                                                                    \
+  X(FlangerMix, "flanger_mix", "Flanger mix", 0, 1, 0.5f, "", Linear, 1, nullptr, 2)              \
+  X(PhaserOn, "phaser_on", "Phaser on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                        \
+  X(PhaserRate, "phaser_rate", "Phaser rate", 0.02f, 10, 0.4f, "Hz", Exponential, 1, nullptr, 2)   \
+  X(PhaserDepth, "phaser_depth", "Phaser depth", 0, 1, 0.7f, "", Linear, 1, nullptr, 2)           \
+  X(PhaserCenter, "phaser_center", "Phaser centre frequency", 100, 8000, 800, "Hz", Exponential, 1, \
+    nullptr, 2)                                                                                    \
+  X(PhaserFeedback, "phaser_feedback", "Phaser feedback", 0, 0.9f, 0.4f, "", Linear, 1, nullptr, 2) \
+  X(PhaserMix, "phaser_mix", "Phaser mix", 0, 1, 0.5f, "", Linear, 1, nullptr, 2)                 \
+  X(EqOn, "eq_on", "EQ on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                                    \
+  X(EqLowFreq, "eq_low_freq", "EQ low shelf frequency", 30, 1000, 120, "Hz", Exponential, 1,      \
+    nullptr, 2)                                                                                    \
+  X(EqLowGain, "eq_low_gain", "EQ low shelf gain", -18, 18, 0, "dB", Linear, 1, nullptr, 2)        \
+  X(EqMidFreq, "eq_mid_freq", "EQ mid frequency", 100, 10000, 1000, "Hz", Exponential, 1, nullptr, 2) \
+  X(EqMidGain, "eq_mid_gain", "EQ mid gain", -18, 18, 0, "dB", Linear, 1, nullptr, 2)              \
+  X(EqMidQ, "eq_mid_q", "EQ mid Q", 0.3f, 8, 0.7f, "", Exponential, 1, nullptr, 2)                 \
+  X(EqHighFreq, "eq_high_freq", "EQ high shelf frequency", 1000, 16000, 6000, "Hz", Exponential, 1, \
+    nullptr, 2)                                                                                    \
+  X(EqHighGain, "eq_high_gain", "EQ high shelf gain", -18, 18, 0, "dB", Linear, 1, nullptr, 2)     \
+  X(EqMix, "eq_mix", "EQ mix", 0, 1, 1, "", Linear, 1, nullptr, 2)                                 \
+  X(CompOn, "compressor_on", "Compressor on", 0, 1, 0, "", Toggle, 1, nullptr, 2)                        \
+  X(CompThreshold, "compressor_threshold", "Compressor threshold", -60, 0, -18, "dB", Linear, 1, nullptr, 2) \
+  X(CompRatio, "compressor_ratio", "Compressor ratio", 1, 20, 4, ":1", Exponential, 1, nullptr, 2)       \
+  X(CompKnee, "compressor_knee", "Compressor knee width", 0, 24, 6, "dB", Linear, 1, nullptr, 2)         \
+  X(CompAttack, "compressor_attack", "Compressor attack", 0.1f, 200, 5, "ms", Exponential, 1, nullptr, 2) \
+  X(CompRelease, "compressor_release", "Compressor release", 5, 2000, 120, "ms", Exponential, 1, nullptr, 2) \
+  X(CompMakeup, "compressor_makeup", "Compressor make-up gain", 0, 24, 0, "dB", Linear, 1, nullptr, 2)   \
+  X(CompMix, "compressor_mix", "Compressor mix", 0, 1, 1, "", Linear, 1, nullptr, 2)
 
 // The modulation destinations: format 1's (kModDestNames, with their own laws), then every other
 // continuous (not stepped) parameter of the table, by its id, in table order. A row added to the
@@ -321,6 +400,8 @@ struct ModSlotParams {
 };
 const ModSlotParams& modSlotParams(int slot);
 // field: 0 source, 1 destination, 2 amount, 3 curve.
+// Parameter of effect chain slot `slot` (0..kNumEffectSlots - 1).
+inline Param effectSlotParam(int slot) { return static_cast<Param>(static_cast<int>(Param::FxSlot1) + slot); }
 inline Param modSlotParam(int slot, int field) {
   const ModSlotParams& s = modSlotParams(slot);
   return field == 0 ? s.source : field == 1 ? s.dest : field == 2 ? s.amount : s.curve;

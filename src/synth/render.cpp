@@ -72,7 +72,7 @@ std::vector<RenderPart> planRender(const midi::MidiFile& file, const RenderOptio
     part.program = program[ch];
     part.notes = notes[ch];
     if (ch == midi::kDrumChannel)
-      part.preset = "drum kit";
+      part.preset = kDrumKitPreset;
     else
       part.preset = options.preset.empty() ? factoryPresetForProgram(program[ch]) : overrideName;
     parts.push_back(part);
@@ -93,13 +93,15 @@ AudioBuffer renderMidi(const midi::MidiFile& file, const RenderOptions& options)
   for (const RenderPart& info : planRender(file, options)) {
     Part part;
     part.info = info;
-    if (info.channel == midi::kDrumChannel) {
+    const Preset preset = overridePreset && info.channel != midi::kDrumChannel ? *overridePreset
+                                                                                : factoryPreset(info.preset);
+    if (preset.drumKit) {
       part.drums = std::make_unique<DrumKit>();
       part.drums->prepare(rate);
     } else {
       part.synth = std::make_unique<Synth>();
       part.synth->prepare(rate);
-      part.synth->setPatch(overridePreset ? overridePreset->patch : factoryPreset(info.preset).patch);
+      part.synth->setPatch(preset.patch);
     }
     parts.push_back(std::move(part));
   }

@@ -25,7 +25,7 @@ struct RenderOptions {
 struct RenderPart {
   int channel = 0;       // 0..15
   int program = 0;       // first GM program change on the channel (0 without one)
-  std::string preset;    // preset name, or "drum kit"
+  std::string preset;    // factory preset name (kDrumKitPreset on the drum channel) or the --preset name
   int notes = 0;
 };
 

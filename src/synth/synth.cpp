@@ -50,9 +50,7 @@ void Synth::prepare(float sampleRate) {
       groups_[g].ladder[c].prepare(sampleRate);
     }
   }
-  chorus_.prepare(sampleRate);
-  delay_.prepare(sampleRate);
-  reverb_.prepare(sampleRate);
+  effects_.prepare(sampleRate);
   // Parameters glide with a 10 ms time constant, the usual de-zippering time.
   smoothingCoef_ = 1.0f - std::exp(-float(kControlInterval) / (0.010f * sampleRate));
   outputCoef_ = std::exp(-1.0f / (0.010f * sampleRate));
@@ -517,14 +515,8 @@ void Synth::renderRun(float* left, float* right, int frames) {
     left[i] = laneSum(accL_[i]);
     right[i] = laneSum(accR_[i]);
   }
-  const auto on = [&](Param p) { return patchValue_[int(p)] >= 0.5f; };
-  const auto value = [&](Param p) { return patchValue_[int(p)]; };
-  chorus_.process(left, right, frames, on(Param::ChorusOn), value(Param::ChorusRate),
-                  value(Param::ChorusDepth), value(Param::ChorusMix));
-  delay_.process(left, right, frames, on(Param::DelayOn), value(Param::DelayTime),
-                 value(Param::DelayFeedback), value(Param::DelayDamping), value(Param::DelayMix));
-  reverb_.process(left, right, frames, on(Param::ReverbOn), value(Param::ReverbSize),
-                  value(Param::ReverbDamping), value(Param::ReverbMix));
+  // Effect parameters are patch-wide modulation destinations: the chain reads them modulated.
+  effects_.process(left, right, frames, patchValue_, tempo_);
   for (int i = 0; i < frames; ++i) {
     outputGain_[0] = outputTarget_[0] + (outputGain_[0] - outputTarget_[0]) * outputCoef_;
     outputGain_[1] = outputTarget_[1] + (outputGain_[1] - outputTarget_[1]) * outputCoef_;

@@ -5,7 +5,8 @@
 //
 // One Synth is one part (one patch): up to 128 voices of 2 oscillators + sub + noise, unison,
 // sync, FM and ring modulation, a multimode filter, three envelopes, four LFOs per voice and two
-// global ones, a 32-slot modulation matrix, mono/legato/portamento, and chorus, delay and reverb after the voices.
+// global ones, a 32-slot modulation matrix, mono/legato/portamento, and a chain of effects after
+// the voices (effects.h).
 // Output for the same events is the same at any block size: control-rate work happens on a grid
 // of kControlInterval samples fixed to the absolute sample count, and events take effect on
 // their exact sample.
@@ -146,9 +147,7 @@ class Synth {
   // Resolved in prepare(), so the audio thread never runs the tables' one-time initialisation.
   const dsp::Wavetable* wavetables_[kNumWavetables] = {};
 
-  Chorus chorus_;
-  StereoDelay delay_;
-  FdnReverb reverb_;
+  EffectChain effects_;
 
   SpscQueue<ParamChange, 1024> parameterQueue_;
   PointerHandoff<Patch> patchHandoff_;

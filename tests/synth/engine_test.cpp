@@ -157,6 +157,11 @@ std::vector<TimedEvent> busyEvents(Patch& patch) {
 
 TEST(Engine, OutputIsIdenticalAtEveryBlockSize) {
   Patch patch;
+  // Every effect on, the delay synced to the (default) tempo.
+  for (Param on : {Param::DistortionOn, Param::ChorusOn, Param::FlangerOn, Param::PhaserOn, Param::DelayOn,
+                   Param::ReverbOn, Param::EqOn, Param::CompOn})
+    patch[on] = 1;
+  patch[Param::DelaySync] = float(*findChoice(Param::DelaySync, "1/16"));
   const auto events = busyEvents(patch);
   std::vector<Stereo> outs;
   for (int block : {1, 7, 64, 4096}) {

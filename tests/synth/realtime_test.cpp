@@ -212,5 +212,46 @@ TEST(RealTime, TheWholeModulationSystemNeverAllocatesOrLocks) {
   EXPECT_GT(synth.activeVoices(), 0);
 }
 
+// Every effect on, in changing orders, with tempo changes for the synced delay and parameter
+// changes that make the EQ and reverb recompute their coefficients.
+TEST(RealTime, EveryEffectActiveNeverAllocatesOrLocks) {
+  Synth synth;
+  synth.prepare(48000);
+  Patch patch = factoryPreset("supersaw").patch;
+  for (Param on : {Param::DistortionOn, Param::ChorusOn, Param::FlangerOn, Param::PhaserOn, Param::DelayOn,
+                   Param::ReverbOn, Param::EqOn, Param::CompOn})
+    patch[on] = 1;
+  patch[Param::DelaySync] = float(*findChoice(Param::DelaySync, "1/8d"));
+  patch[Param::DelayPingPong] = 1;
+  patch[Param::DelayLowCut] = 200;
+  patch[Param::ReverbPreDelay] = 40;
+  patch[Param::EqMidGain] = 6;
+  synth.setPatch(patch);
+  std::vector<float> left(1024), right(1024);
+  std::vector<Event> events;
+  events.reserve(64);
+  std::mt19937 rng(5);
+  long allocations = 0, locks = 0;
+  for (int round = 0; round < 300; ++round) {
+    events.clear();
+    if (round % 3 == 0) events.push_back(Event::midi(0, 0x90, uint8_t(48 + rng() % 24), 100));
+    if (round % 3 == 2) events.push_back(Event::midi(10, 0x80, uint8_t(48 + rng() % 24), 0));
+    events.push_back(Event::tempo(20, float(60 + rng() % 120)));
+    events.push_back(Event::parameter(30, effectSlotParam(int(rng() % kNumEffectSlots)), float(1 + rng() % 8)));
+    events.push_back(Event::parameter(40, Param::EqMidFreq, float(200 + rng() % 4000)));
+    events.push_back(Event::parameter(50, Param::ReverbSize, float(rng() % 100) / 100.0f));
+    events.push_back(Event::parameter(60, Param::DistortionCurveParam, float(rng() % 4)));
+    const Counted c = countDuring([&] {
+      synth.process(left.data(), right.data(), int(left.size()), events.data(), int(events.size()));
+    });
+    allocations += c.allocations + c.frees, locks += c.locks;
+  }
+  EXPECT_EQ(allocations, 0);
+  EXPECT_EQ(locks, 0);
+  float peak = 0;
+  for (float v : left) peak = std::max(peak, std::fabs(v));
+  EXPECT_GT(peak, 1e-3f);  // the chain really ran
+}
+
 }  // namespace
 }  // namespace midistems::synth

@@ -72,7 +72,7 @@ TEST(RenderCommand, BadInputExitsTwoWithOneLine) {
     std::ofstream(dir / "bad.json", std::ios::trunc) << text;
     expectCleanFailure(runRender(dir, okSong + toOut + " --preset " + quoted(dir / "bad.json")), mention, out);
   };
-  expectPresetRefused(R"({"format": 1, "params": {"cutoff": 5}})", "bad.json: unknown parameter \"cutoff\"");
+  expectPresetRefused(R"({"format": 2, "chain": "delay"})", "bad.json: \"chain\" must be a list of effect names");
   expectPresetRefused(R"({"format": 1, "name": 5})", "bad.json: \"name\" must be a string, not 5");
   expectPresetRefused(R"({"format": 4294967297})", "bad.json: preset format 4294967297 is newer than this version");
   expectPresetRefused(R"({"format": 1, "params": {"osc1_wave": 1.5}})", "\"osc1_wave\": expects a whole number");

@@ -11,6 +11,7 @@
 #include "core/audio_file.h"
 #include "core/error.h"
 #include "midi/demo_song.h"
+#include "synth/preset.h"
 #include "synth/render.h"
 
 namespace midistems::synth {
@@ -57,8 +58,8 @@ TEST(Render, PlansOnePartPerChannelWithGeneralMidiPresets) {
   const auto parts = planRender(midi::makeMidiFile(tracks), RenderOptions{});
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(parts[0].preset, "sub_bass");
-  EXPECT_EQ(parts[1].preset, "electric_piano");
-  EXPECT_EQ(parts[2].preset, "drum kit");
+  EXPECT_EQ(parts[1].preset, "piano");
+  EXPECT_EQ(parts[2].preset, kDrumKitPreset);
   RenderOptions forced;
   forced.preset = "warm_pad";
   EXPECT_EQ(planRender(midi::makeMidiFile(tracks), forced)[0].preset, "Warm Pad");
