@@ -2,7 +2,8 @@
 # Installs what Midistems needs on Debian 12: build tools and libraries (apt; JUCE for the plugin),
 # the hosts the plugin's tests load it in (jalv on JACK, Ardour's VST3 scanner, the LV2
 # validators) and the tools the test suite scores with (apt), clang with the libFuzzer runtime
-# and its OpenMP for scripts/fuzz.sh (apt), and the basic-pitch model package (npm, into third_party/npm/).
+# and its OpenMP for scripts/fuzz.sh (apt), a virtual X server and a font for the plugin editor's
+# screenshot test (apt), and the basic-pitch model package (npm, into third_party/npm/).
 # Idempotent: installs only what is missing, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ APT_PACKAGES=(
   fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng
   clang libclang-rt-14-dev libomp-14-dev
   juce-modules-source libjack-jackd2-dev lv2-dev jalv jackd2 sordi lilv-utils ardour
+  xvfb xauth fonts-dejavu-core
 )
 
 missing=()

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   midistems::cli::addRegisteredCommands(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command's own status (batch: 3 when some items failed)
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;

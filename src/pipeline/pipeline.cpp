@@ -36,25 +36,34 @@ AudioBuffer renderOnSynth(const midi::MidiFile& file, const PipelineOptions& opt
   return audio;
 }
 
+separate::SplitSongOptions splitOptions(const PipelineOptions& options) {
+  separate::SplitSongOptions split;
+  split.model = options.model;
+  split.offline = options.offline;
+  split.threads = options.threads;
+  split.quiet = options.quiet;
+  return split;
+}
+
 }  // namespace
 
-PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const PipelineOptions& options) {
+PreparedPipeline::PreparedPipeline(PipelineOptions options)
+    : options_(std::move(options)), model_(separate::openSplitModel(splitOptions(options_))) {}
+
+PipelineResult PreparedPipeline::run(const fs::path& song, const fs::path& outDir, PipelineOutputs outputs) {
   // Check the song before creating anything.
   (void)probeAudio(song);
   makeFolder(outDir);
   const std::string name = song.stem().string();
   PipelineResult result;
 
-  separate::SplitSongOptions split;
+  separate::SplitSongOptions split = splitOptions(options_);
   split.input = song.string();
   split.outDir = (outDir / "stems").string();
-  split.model = options.model;
-  split.offline = options.offline;
-  split.threads = options.threads;
-  split.quiet = options.quiet;
-  const separate::SplitSongResult stems = separate::splitSong(split);
+  const separate::SplitSongResult stems = separate::splitSong(split, model_);
   result.separator = stems.model;
   result.stems = stems.files;
+  if (outputs == PipelineOutputs::Stems) return result;
 
   transcribe::TranscribeStemsOptions transcription;
   transcription.input = split.outDir;
@@ -65,16 +74,29 @@ PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const P
   transcription.output = result.midi.string();
   transcription.json = result.notesJson.string();
   transcription.plot = result.plot.string();
-  transcription.threads = options.threads;
-  transcription.quiet = options.quiet;
+  transcription.threads = options_.threads;
+  transcription.quiet = options_.quiet;
   const transcribe::TranscribeStemsResult notes = transcribe::transcribeStems(transcription);
   result.notes = notes.notes;
   result.bpm = notes.bpm;
+  if (outputs == PipelineOutputs::Midi) {
+    std::error_code ec;
+    fs::remove_all(split.outDir, ec);
+    if (ec) throw Error(split.outDir + ": cannot remove the stems (" + ec.message() + ")");
+    result.stems.clear();
+    return result;
+  }
 
   result.preview = outDir / (name + ".preview.wav");
-  const AudioBuffer preview = renderOnSynth(midi::readMidiFile(result.midi), options, "preview " + name);
+  const AudioBuffer preview = renderOnSynth(midi::readMidiFile(result.midi), options_, "preview " + name);
   writeAudio(result.preview, preview, {AudioContainer::Wav, SampleFormat::Pcm24});
   return result;
+}
+
+PipelineResult runPipeline(const fs::path& song, const fs::path& outDir, const PipelineOptions& options) {
+  // Check the song before a model is chosen or anything is created.
+  (void)probeAudio(song);
+  return PreparedPipeline(options).run(song, outDir);
 }
 
 DemoResult runDemo(const fs::path& outDir, const PipelineOptions& options) {

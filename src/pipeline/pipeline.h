@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "separate/split/split_song.h"
+
 namespace midistems::pipeline {
 
 struct PipelineOptions {
@@ -37,6 +39,31 @@ struct PipelineResult {
 // Throws midistems::Error (one line) on bad input; a failed step leaves no half-written file.
 PipelineResult runPipeline(const std::filesystem::path& song, const std::filesystem::path& outDir,
                            const PipelineOptions& options);
+
+// What a run writes: everything above, only the stems, or only the MIDI, notes and picture (the
+// stems are then made in OUT/stems and removed at the end).
+enum class PipelineOutputs { All, Stems, Midi };
+
+// The pipeline with its separator opened once and reused song after song (`midistems batch`);
+// run() gives exactly what runPipeline gives for the same song and options.
+class PreparedPipeline {
+ public:
+  // Chooses and opens the separator (downloading it on first use, as runPipeline does).
+  explicit PreparedPipeline(PipelineOptions options);
+  // "dsp", a model name or a checkpoint path.
+  const std::string& separator() const { return model_.description; }
+  // The preview's preset and sample rate for the next runs.
+  void setPreview(std::string preset, int sampleRate) {
+    options_.preset = std::move(preset);
+    options_.previewSampleRate = sampleRate;
+  }
+  PipelineResult run(const std::filesystem::path& song, const std::filesystem::path& outDir,
+                     PipelineOutputs outputs = PipelineOutputs::All);
+
+ private:
+  PipelineOptions options_;
+  separate::SplitModel model_;
+};
 
 struct DemoResult {
   std::filesystem::path songMidi;   // the embedded demo song as MIDI

@@ -252,23 +252,28 @@ class OutputSink final : public midistems::separate::StemSink {
 
 namespace midistems::separate {
 
-SplitSongResult splitSong(const SplitSongOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
+SplitModel openSplitModel(const SplitSongOptions& options) {
   if (options.overlap < 0 || options.overlap >= 1)
     throw Error(fmt::format("--overlap: {} is outside [0, 1)", options.overlap));
   if (options.shifts < 0) throw Error("--shifts: must be 0 or more");
-  const midistems::AudioFileFormat format = midistems::parseAudioFileFormat(options.format, options.bits);
-
-  const AudioBuffer input = toStereo(midistems::readAudio(options.input), options.input);
   OpenedSeparator opened = openSeparator(options);
-  auto& separator = *opened.separator;
-  const std::vector<std::string> sources = separator.sources();
-  const std::vector<OutputPlan> plan = planOutputs(options, sources);
-  if (separator.channels() != 2)
+  if (opened.separator->channels() != 2)
     throw Error(fmt::format("model {}: works on {} channels; split supports stereo models only",
-                            opened.description, separator.channels()));
+                            opened.description, opened.separator->channels()));
   fmt::print(stderr, "split: using {}{}\n",
              opened.description == "dsp" ? "the built-in DSP separator" : "model " + opened.description, opened.why);
+  return {std::move(opened.separator), opened.description};
+}
+
+namespace {
+
+// Splits `input` (the song of `options`, already read) with `model`.
+SplitSongResult splitInput(const SplitSongOptions& options, const AudioBuffer& input, SplitModel& model,
+                           std::chrono::steady_clock::time_point started) {
+  const midistems::AudioFileFormat format = midistems::parseAudioFileFormat(options.format, options.bits);
+  auto& separator = *model.separator;
+  const std::vector<std::string> sources = separator.sources();
+  const std::vector<OutputPlan> plan = planOutputs(options, sources);
 
   std::error_code ec;
   const fs::path outDir(options.outDir);
@@ -304,7 +309,7 @@ SplitSongResult splitSong(const SplitSongOptions& options) {
   }
 
   SplitSongResult result;
-  result.model = opened.description;
+  result.model = model.description;
   result.sources = sources;
   for (const auto& out : plan) result.stems.push_back(out.name);
   result.files = files;
@@ -312,6 +317,26 @@ SplitSongResult splitSong(const SplitSongOptions& options) {
   result.durationSeconds = input.durationSeconds();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+}  // namespace
+
+SplitSongResult splitSong(const SplitSongOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.overlap < 0 || options.overlap >= 1)
+    throw Error(fmt::format("--overlap: {} is outside [0, 1)", options.overlap));
+  if (options.shifts < 0) throw Error("--shifts: must be 0 or more");
+  (void)midistems::parseAudioFileFormat(options.format, options.bits);
+  // The song is read before a model is chosen, so a bad input fails before any download.
+  const AudioBuffer input = toStereo(midistems::readAudio(options.input), options.input);
+  SplitModel model = openSplitModel(options);
+  return splitInput(options, input, model, started);
+}
+
+SplitSongResult splitSong(const SplitSongOptions& options, SplitModel& model) {
+  const auto started = std::chrono::steady_clock::now();
+  const AudioBuffer input = toStereo(midistems::readAudio(options.input), options.input);
+  return splitInput(options, input, model, started);
 }
 
 }  // namespace midistems::separate

@@ -16,10 +16,12 @@
 // refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
 // the stems back to the input's rate, so they line up sample for sample with the mix.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "separate/models/model_registry.h"
+#include "separate/separator.h"
 
 namespace midistems::separate {
 
@@ -51,7 +53,21 @@ struct SplitSongResult {
   double seconds = 0;  // wall time
 };
 
+// The separator chosen (and, on first use, downloaded) for `options`, opened once so that many
+// songs can be split with it (`midistems batch`); a Separator keeps no state between songs.
+struct SplitModel {
+  std::unique_ptr<Separator> separator;
+  std::string description;  // "dsp", a model name or a checkpoint path
+};
+
+// Chooses and opens the separator (model, offline, threads, overlap and shifts of `options`) and
+// says on stderr which one it is. Throws midistems::Error (one line).
+SplitModel openSplitModel(const SplitSongOptions& options);
+
 // Throws midistems::Error (one line) for bad options or input; on failure no stem file remains.
 SplitSongResult splitSong(const SplitSongOptions& options);
+// The same with a separator opened by openSplitModel (whose model options then apply, not those
+// of `options`).
+SplitSongResult splitSong(const SplitSongOptions& options, SplitModel& model);
 
 }  // namespace midistems::separate
