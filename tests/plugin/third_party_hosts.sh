@@ -82,7 +82,8 @@ XML
     export JACK_DEFAULT_SERVER="midistems-test-$$-$RANDOM"
     export JACK_NO_AUDIO_RESERVATION=1
     pids=()
-    trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null' EXIT
+    # The app first, the server last, so that JACK's shared registry is left clean.
+    trap 'for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done' EXIT
     jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do jack_lsp >/dev/null 2>&1 && break; sleep 0.2; done
@@ -108,10 +109,13 @@ XML
     export JACK_DEFAULT_SERVER="midistems-test-$$-$RANDOM"
     export JACK_NO_AUDIO_RESERVATION=1
     pids=()
+    # Clients first, the server last, so that JACK's shared registry is left clean.
     cleanup() {
       exec 3>&- 2>/dev/null
-      for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-      wait 2>/dev/null
+      for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill "${pids[i]}" 2>/dev/null
+        wait "${pids[i]}" 2>/dev/null
+      done
     }
     trap cleanup EXIT
     jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
