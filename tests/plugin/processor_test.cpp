@@ -246,9 +246,18 @@ TEST_F(PluginProcessor, HostAutomationReachesTheEngineSmoothly) {
   EXPECT_LE(jump, typical * 1.5f);
 }
 
-TEST_F(PluginProcessor, XrunCountIsMinusOneInsideAHost) {
-  Processor p;
-  EXPECT_EQ(p.xrunCount(), -1);
+TEST_F(PluginProcessor, XrunCountIsMinusOneInsideAHostAndTheDevicesCountInTheStandaloneApp) {
+  Processor inHost;
+  inHost.setXrunSource([] { return 7; });
+  EXPECT_EQ(inHost.xrunCount(), -1);
+  juce::AudioProcessor::setTypeOfNextNewPlugin(juce::AudioProcessor::wrapperType_Standalone);
+  Processor standalone;
+  juce::AudioProcessor::setTypeOfNextNewPlugin(juce::AudioProcessor::wrapperType_Undefined);
+  EXPECT_EQ(standalone.xrunCount(), -1);  // no device yet
+  int xruns = 0;
+  standalone.setXrunSource([&xruns] { return xruns; });
+  xruns = 3;
+  EXPECT_EQ(standalone.xrunCount(), 3);
 }
 
 }  // namespace

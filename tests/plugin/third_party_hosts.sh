@@ -6,6 +6,11 @@
 #   third_party_hosts.sh lv2info   LV2_BUNDLE URI            lv2info lists it as an instrument
 #   third_party_hosts.sh validate  LV2_BUNDLE                sord_validate (lv2_validate) finds no error
 #   third_party_hosts.sh ardour    VST3_BUNDLE WORK_DIR      Ardour's VST3 scanner loads it
+#   third_party_hosts.sh standalone APP WORK_DIR              the standalone app under Xvfb opens
+#                                                            a JACK device on a dummy server (named
+#                                                            in its settings; JUCE also falls back
+#                                                            to it when no ALSA device opens),
+#                                                            connects its outputs and keeps running
 # A missing tool prints "[  SKIPPED ]" with its name (CTest shows the test as skipped).
 set -uo pipefail
 check="$1"
@@ -59,6 +64,43 @@ case "$check" in
     grep -q 'n_outputs="2"' "$cache" || fail "the scanner does not see a stereo output"
     grep -q 'n_midi_inputs="1"' "$cache" || fail "the scanner does not see a MIDI input"
     ;;
+  standalone)
+    need jackd jack_lsp xvfb-run
+    app=$(realpath "$1") work="$2"
+    rm -rf "$work" && mkdir -p "$work/home/.config"
+    # The app's saved settings (JUCE's standalone window keeps them in ~/.config): JACK, 48 kHz.
+    cat >"$work/home/.config/Midistems.settings" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+
+<PROPERTIES>
+  <VALUE name="audioSetup">
+    <DEVICESETUP deviceType="JACK" audioOutputDeviceName="system" audioInputDeviceName="system"
+                 audioDeviceRate="48000.0" audioDeviceBufferSize="256"/>
+  </VALUE>
+</PROPERTIES>
+XML
+    export JACK_DEFAULT_SERVER="midistems-test-$$-$RANDOM"
+    export JACK_NO_AUDIO_RESERVATION=1
+    pids=()
+    # The app first, the server last, so that JACK's shared registry is left clean.
+    trap 'for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done' EXIT
+    jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 50); do jack_lsp >/dev/null 2>&1 && break; sleep 0.2; done
+    jack_lsp >/dev/null 2>&1 || fail "jackd did not start: $(cat "$work/jackd.log")"
+    HOME="$work/home" timeout 30 xvfb-run -a "$app" >"$work/app.log" 2>&1 &
+    pids+=($!)
+    connected=""
+    for _ in $(seq 100); do
+      connected=$(jack_lsp -c 2>/dev/null | grep -A1 "^Midistems:out_1" | grep "system:playback_1")
+      [ -n "$connected" ] && break
+      sleep 0.2
+    done
+    jack_lsp -c 2>/dev/null | head -12
+    [ -n "$connected" ] || fail "the app did not open JACK and connect its output: $(tail -5 "$work/app.log")"
+    sleep 2
+    kill -0 "${pids[1]}" 2>/dev/null || fail "the app stopped: $(tail -5 "$work/app.log")"
+    ;;
   jalv)
     need jackd jalv jack_rec jack_midiseq jack_connect jack_lsp
     bundle=$(realpath "$1") uri="$2" work="$3"
@@ -67,10 +109,13 @@ case "$check" in
     export JACK_DEFAULT_SERVER="midistems-test-$$-$RANDOM"
     export JACK_NO_AUDIO_RESERVATION=1
     pids=()
+    # Clients first, the server last, so that JACK's shared registry is left clean.
     cleanup() {
       exec 3>&- 2>/dev/null
-      for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-      wait 2>/dev/null
+      for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill "${pids[i]}" 2>/dev/null
+        wait "${pids[i]}" 2>/dev/null
+      done
     }
     trap cleanup EXIT
     jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &

@@ -1,8 +1,8 @@
-// bench-libs: midistems_plugin midistems_synth_presets
 // The plugin's processBlock against the engine it wraps: CPU per voice (percent of one core) for
 // the synth benchmark's reference patch (bench/synth_reference_patch.h), 128 held voices, 48 kHz,
 // 64-sample blocks, thread CPU time, the best of twelve runs each, the two interleaved so that
-// other load on the machine affects both alike.
+// other load on the machine affects both alike. It lives here because JUCE stays under
+// src/plugin and tests/plugin; it is built into build/bench with the other benchmarks.
 //
 //   build/bench/plugin_bench
 #include <time.h>
