@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Midistems needs on Debian 12: build tools and libraries (apt), the tools the test
 # suite scores with (apt), clang with the libFuzzer runtime and its OpenMP for scripts/fuzz.sh
-# (apt), and the basic-pitch model package (npm, into third_party/npm/).
+# (apt), the Slurm and munge daemons the batch test starts as a one-node cluster (apt), and the
+# basic-pitch model package (npm, into third_party/npm/).
 # Idempotent: installs only what is missing, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ APT_PACKAGES=(
   python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
   fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng
   clang libclang-rt-14-dev libomp-14-dev
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()
