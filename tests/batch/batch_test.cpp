@@ -13,6 +13,7 @@
 #include "batch/report.h"
 #include "batch/shard.h"
 #include "core/error.h"
+#include "support/bounded_run.h"
 #include "support/fixtures.h"
 #include "support/run_cli.h"
 
@@ -308,3 +309,27 @@ TEST(BatchCliUsage, MalformedManifestsAndOptionsAreUsageErrors) {
   fs::remove_all(dir);
 }
 
+
+TEST(BatchManifest, HostileManifestsStayWithinTheBudgets) {
+  const auto dir = scratchDir("batch-hostile");
+  // Larger than the budget (sparse: costs no disk): refused before anything is read.
+  fs::resize_file((writeText(dir / "huge.txt", "a.wav\n"), dir / "huge.txt"), bt::kMaxManifestBytes + 1);
+  // A line of nested arrays as deep as a line allows.
+  writeText(dir / "deep.jsonl", "{\"path\": " + std::string(bt::kMaxLineBytes - 20, '[') + "\n");
+  const std::map<std::string, std::string> expected = {{"huge.txt", "manifest larger than 256 MiB"},
+                                                       {"deep.jsonl", "deep.jsonl:1: not a JSON object"}};
+  for (const auto& [name, error] : expected) {
+    const auto run = midistems::testing::runBounded([&] {
+      try {
+        bt::readManifest(dir / name);
+      } catch (const midistems::Error& e) {
+        return std::string(e.what());
+      }
+      return std::string("accepted");
+    });
+    EXPECT_EQ(run.exitStatus, 0) << name;
+    EXPECT_NE(run.output.find(error), std::string::npos) << run.output;
+    EXPECT_LT(run.peakRssMiB, 200) << name;
+  }
+  fs::remove_all(dir);
+}
