@@ -21,7 +21,7 @@ export PATH=$PATH:/usr/sbin
 [ "$(id -u)" -eq 0 ] || skip "needs root (the daemons run as SlurmUser=root)"
 [ -f "$SONGS_DIR/song_00/mixture.wav" ] || skip "songgen songs not found in $SONGS_DIR"
 
-T=$(mktemp -d /tmp/midistems-slurm-XXXXXX)
+T=$(mktemp -d -t midistems-slurm-XXXXXX)
 chmod 700 "$T"
 mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/songs"
 stop_cluster() {
