@@ -143,9 +143,14 @@ class Runner {
   }
 
  private:
+  // The pipeline for `model`, opened on first use. The command line's model stays open; of the
+  // models items name for themselves, only the last one used is kept, so a manifest naming many
+  // checkpoints never holds more than two models at once.
   pipeline::PreparedPipeline& pipelineFor(const std::string& model) {
     auto it = pipelines_.find(model);
     if (it == pipelines_.end()) {
+      for (auto old = pipelines_.begin(); old != pipelines_.end();)
+        old = old->first == options_.pipeline.model ? std::next(old) : pipelines_.erase(old);
       pipeline::PipelineOptions o = options_.pipeline;
       o.model = model;
       it = pipelines_.emplace(model, std::make_unique<pipeline::PreparedPipeline>(o)).first;

@@ -182,14 +182,14 @@ TEST(BatchCompletion, RecordMatchesOnlyTheSameInputOptionsVersionAndOutputs) {
   const auto dir = scratchDir("batch-record");
   writeText(dir / "song.wav", "song bytes");
   fs::create_directories(dir / "item" / "stems");
-  writeText(dir / "item" / "a.mid", "midi");
+  writeText(dir / "item" / "a..b.mid", "midi");  // '..' inside a name is no escape
   writeText(dir / "item" / "stems" / "bass.wav", "bass");
   const bt::InputFingerprint input = bt::fingerprintInput(dir / "song.wav");
   EXPECT_EQ(input.size, 10u);
   const nlohmann::json options = {{"separator", "dsp"}};
   bt::CompletionRecord record{"item", "song.wav", input, options, "1.0", bt::hashOutputs(dir / "item"), 1.5};
   ASSERT_EQ(record.outputs.size(), 2u);
-  EXPECT_EQ(record.outputs[0].path, "a.mid");
+  EXPECT_EQ(record.outputs[0].path, "a..b.mid");
   EXPECT_EQ(record.outputs[1].path, "stems/bass.wav");
   EXPECT_EQ(bt::checkCompletion(dir / "item", input, options, "1.0").why, "no completion record");
   bt::writeRecord(dir / "item", record);
