@@ -19,6 +19,7 @@
 #include <random>
 #include <string>
 
+#include "nn/ops/gemm.h"
 #include "nn/ops/parallel.h"
 #include "separate/htdemucs/htdemucs_separator.h"
 #include "machine.h"
@@ -49,6 +50,21 @@ double peakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;
+}
+
+// oneDNN's one-thread sgemm rate at the active level on a large, cache-friendly product: the
+// ceiling for a network whose work is nearly all matrix products.
+double sgemmPeakGflops() {
+  const int64_t m = 2048, n = 512, k = 2048;
+  std::vector<float> a(size_t(m * k), 0.5f), b(size_t(k * n), 0.25f), c(size_t(m * n));
+  nn::setThreads(1);
+  double best = 1e30;
+  for (int r = 0; r < 6; ++r) {
+    const double c0 = cpuSeconds();
+    for (int i = 0; i < 4; ++i) nn::gemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+    best = std::min(best, (cpuSeconds() - c0) / 4);
+  }
+  return 2.0 * double(m * n * k) / best / 1e9;
 }
 
 class DiscardingSink : public StemSink {
@@ -133,8 +149,16 @@ int main(int argc, char** argv) {
   std::mt19937 rng(3);
   std::normal_distribution<float> noise(0.0f, 0.2f);
   for (float& v : mix) v = noise(rng);
+  const uint64_t flops0 = nn::gemmFlopCount();
   model->forward(mix.data(), segment, out.data());  // warm-up: page faults, oneDNN kernels
-  const double pytorchCpuPerSegment = 7.7;  // measured with PyTorch 1.13, one thread (notes/htdemucs.md)
+  const double gflopPerSegment = double(nn::gemmFlopCount() - flops0) / 1e9;
+  const double peak = sgemmPeakGflops();
+  std::printf("matrix products: %.1f GFLOP per segment; oneDNN one-thread sgemm peak here: %.1f GFLOP/s\n",
+              gflopPerSegment, peak);
+  // PyTorch 1.13 (Debian), one thread, the same configuration, at the same level (BENCHMARKS.md
+  // says how it was measured).
+  const bool avx512 = activeIsaLevel() >= IsaLevel::Avx512;
+  const double pytorchCpuPerSegment = avx512 ? 7.7 : 10.0;
   for (int threads : {1, 2}) {
     if (onlyThreads > 0 && threads != onlyThreads) continue;
     nn::setThreads(threads);
@@ -146,8 +170,9 @@ int main(int argc, char** argv) {
       bestWall = std::min(bestWall, wallSeconds() - w0);
     }
     std::printf("threads=%d: one segment %.2f s wall, %.2f CPU-s; %.3f CPU-s per audio second; %.2fx PyTorch's "
-                "one-thread CPU time\n",
-                threads, bestWall, bestCpu, bestCpu / segmentSeconds, bestCpu / pytorchCpuPerSegment);
+                "one-thread CPU time at %s; %.1f GFLOP/s per CPU-second = %.0f%% of the sgemm peak\n",
+                threads, bestWall, bestCpu, bestCpu / segmentSeconds, bestCpu / pytorchCpuPerSegment,
+                avx512 ? "AVX-512" : "AVX2", gflopPerSegment / bestCpu, 100.0 * gflopPerSegment / bestCpu / peak);
   }
   std::printf("peak RSS (one segment): %.0f MiB\n", peakRssMiB());
   return 0;

@@ -16,6 +16,7 @@
 #include "synth/render.h"
 #include "synth/synth.h"
 #include "machine.h"
+#include "synth_reference_patch.h"
 
 using namespace midistems::synth;
 
@@ -25,24 +26,6 @@ double threadSeconds() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-Patch referencePatch() {
-  Patch p;
-  p[Param::Osc1Wave] = float(Wave::Saw);
-  p[Param::Osc2Wave] = float(Wave::Saw);
-  p[Param::Osc1Level] = 0.6f;
-  p[Param::Osc2Level] = 0.6f;
-  p[Param::Osc2Fine] = 7;
-  p[Param::FilterTypeParam] = float(FilterType::Ladder24);
-  p[Param::FilterCutoff] = 1200;
-  p[Param::FilterResonance] = 0.4f;
-  p[Param::FilterEnvAmount] = 24;
-  p[Param::FilterEnvSustain] = 0.5f;
-  p[Param::AmpEnvSustain] = 1.0f;
-  p[Param::Polyphony] = 128;
-  p[Param::MasterGain] = -40;
-  return p;
 }
 
 // Percent of one core per voice for `voices` held notes of `patch`.
@@ -75,7 +58,7 @@ double percentPerVoice(const Patch& patch, int voices, double seconds = 6.0) {
 int main() {
   midistems::bench::printMachine();
   std::printf("synth engine, 48 kHz, 64-sample blocks, %% of one core per voice (thread CPU time)\n");
-  const Patch reference = referencePatch();
+  const Patch reference = midistems::bench::referenceSynthPatch();
   for (int voices : {1, 16, 128})
     std::printf("  2 saws + ladder + 2 envelopes, %3d voices: %.4f %%/voice\n", voices, percentPerVoice(reference, voices));
   Patch sweeping = reference;  // an LFO keeps the cutoff moving: per-sample filter coefficients

@@ -75,14 +75,17 @@ function(midistems_existing_sources name out_var)
 endfunction()
 
 # midistems_add_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
-# A static library of one capability. Every such library is linked into the `midistems` command.
+# A static library of one capability. Every such library is linked into the `midistems` command,
+# except those under src/plugin (JUCE), which only the plugin links.
 function(midistems_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   midistems_existing_sources(${name} sources ${ARG_SOURCES})
   add_library(${name} STATIC ${sources})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC midistems_flags ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
-  set_property(GLOBAL APPEND PROPERTY MIDISTEMS_LIBRARIES ${name})
+  if(NOT CMAKE_CURRENT_SOURCE_DIR MATCHES "/src/plugin(/|$)")
+    set_property(GLOBAL APPEND PROPERTY MIDISTEMS_LIBRARIES ${name})
+  endif()
 endfunction()
 
 # Adds every direct or second-level subfolder of `dir` that has a CMakeLists.txt, in name order.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs what Midistems needs on Debian 12: build tools and libraries (apt), the tools the test
-# suite scores with (apt), clang with the libFuzzer runtime and its OpenMP for scripts/fuzz.sh
-# (apt), the Slurm and munge daemons the batch test starts as a one-node cluster (apt), and the
-# basic-pitch model package (npm, into third_party/npm/).
+# Installs what Midistems needs on Debian 12: build tools and libraries (apt; JUCE for the plugin),
+# the hosts the plugin's tests load it in (jalv on JACK, Ardour's VST3 scanner, the LV2
+# validators) and the tools the test suite scores with (apt), clang with the libFuzzer runtime
+# and its OpenMP for scripts/fuzz.sh (apt), a virtual X server and a font for the plugin editor's
+# screenshot test (apt), the Slurm and munge daemons the batch test starts as a one-node cluster
+# (apt), and the basic-pitch model package (npm, into third_party/npm/).
 # Idempotent: installs only what is missing, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,8 @@ APT_PACKAGES=(
   python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
   fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng
   clang libclang-rt-14-dev libomp-14-dev
+  juce-modules-source libjack-jackd2-dev lv2-dev jalv jackd2 sordi lilv-utils ardour
+  xvfb xauth fonts-dejavu-core
   slurmctld slurmd slurm-client munge
 )
 

@@ -52,7 +52,19 @@ float parseValue(Param p, const json& value, const std::string& source) {
 
 }  // namespace
 
-Preset parsePreset(std::string_view text, const std::string& source) {
+namespace {
+
+// A problem in a preset: a strict parse throws it; a lenient one (a plugin's saved state) notes it
+// and goes on with the rest.
+struct Problems {
+  std::vector<std::string>* list = nullptr;  // nullptr: strict
+  void operator()(const std::string& message) const {
+    if (!list) throw Error(message);
+    list->push_back(message);
+  }
+};
+
+Preset parseDocument(std::string_view text, const std::string& source, const Problems& problem) {
   json document;
   try {
     document = json::parse(text);
@@ -60,38 +72,62 @@ Preset parsePreset(std::string_view text, const std::string& source) {
     throw Error(source + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!document.is_object()) throw Error(source + ": a preset must be a JSON object");
-  if (!document.contains("format") || !document["format"].is_number_integer())
-    throw Error(source + ": missing integer \"format\" (this version writes format " +
-                std::to_string(kPresetFormat) + ")");
-  // Compared whole: 2^32 + 1 is not format 1.
-  const json& formatValue = document["format"];
-  if (formatValue.is_number_unsigned() ? formatValue.get<uint64_t>() > uint64_t(kPresetFormat)
-                                       : formatValue.get<int64_t>() > kPresetFormat)
-    throw Error(source + ": preset format " + formatValue.dump() + " is newer than this version reads (" +
-                std::to_string(kPresetFormat) + ")");
-  if (formatValue.get<int64_t>() < 1) throw Error(source + ": invalid preset format " + formatValue.dump());
-  for (int format = int(formatValue.get<int64_t>()); format < kPresetFormat; ++format)
-    migratePreset(document, format, source);
+  int format = kPresetFormat;
+  if (!document.contains("format") || !document["format"].is_number_integer()) {
+    problem(source + ": missing integer \"format\" (this version writes format " + std::to_string(kPresetFormat) + ")");
+  } else {
+    // Compared whole: 2^32 + 1 is not format 1.
+    const json& formatValue = document["format"];
+    if (formatValue.is_number_unsigned() ? formatValue.get<uint64_t>() > uint64_t(kPresetFormat)
+                                         : formatValue.get<int64_t>() > kPresetFormat)
+      problem(source + ": preset format " + formatValue.dump() + " is newer than this version reads (" +
+              std::to_string(kPresetFormat) + ")");
+    else if (formatValue.get<int64_t>() < 1)
+      problem(source + ": invalid preset format " + formatValue.dump());
+    else
+      format = int(formatValue.get<int64_t>());
+  }
+  for (; format < kPresetFormat; ++format) migratePreset(document, format, source);
 
-  const auto textField = [&](const char* key) {
-    const auto it = document.find(key);
-    if (it == document.end()) return std::string();
-    if (!it->is_string()) throw Error(source + ": \"" + key + "\" must be a string, not " + it->dump());
-    return it->get<std::string>();
-  };
   Preset preset;
-  preset.name = textField("name");
-  preset.category = textField("category");
+  const auto textField = [&](const char* key, std::string& out) {
+    const auto it = document.find(key);
+    if (it == document.end()) return;
+    if (it->is_string())
+      out = it->get<std::string>();
+    else
+      problem(source + ": \"" + key + "\" must be a string, not " + it->dump());
+  };
+  textField("name", preset.name);
+  textField("category", preset.category);
   if (document.contains("params")) {
     const json& params = document["params"];
-    if (!params.is_object()) throw Error(source + ": \"params\" must be an object");
+    if (!params.is_object()) {
+      problem(source + ": \"params\" must be an object");
+      return preset;
+    }
     for (const auto& [id, value] : params.items()) {
       const auto p = findParam(id);
-      if (!p) throw Error(source + ": unknown parameter \"" + id + "\"");
-      preset.patch[*p] = parseValue(*p, value, source);
+      if (!p) {
+        problem(source + ": unknown parameter \"" + id + "\"");
+        continue;
+      }
+      try {
+        preset.patch[*p] = parseValue(*p, value, source);
+      } catch (const Error& e) {
+        problem(e.what());
+      }
     }
   }
   return preset;
+}
+
+}  // namespace
+
+Preset parsePreset(std::string_view text, const std::string& source) { return parseDocument(text, source, Problems{}); }
+
+Preset parsePresetLeniently(std::string_view text, const std::string& source, std::vector<std::string>& problems) {
+  return parseDocument(text, source, Problems{&problems});
 }
 
 Preset loadPresetFile(const std::filesystem::path& path) {

@@ -27,6 +27,10 @@ struct Preset {
 
 // `source` (a file name or "factory preset X") is used in error messages.
 Preset parsePreset(std::string_view json, const std::string& source);
+// The same, but a problem that leaves the rest readable (an unknown parameter, a value out of
+// range, a wrong type, a missing or newer format) is added to `problems` and skipped instead of
+// thrown: what a plugin does with a saved state. Text that is not a JSON object still throws.
+Preset parsePresetLeniently(std::string_view json, const std::string& source, std::vector<std::string>& problems);
 Preset loadPresetFile(const std::filesystem::path& path);
 // A .json path or an existing file is read; anything else is looked up among factory presets.
 Preset loadPreset(const std::string& nameOrPath);

@@ -2,6 +2,7 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +10,8 @@
 
 namespace midistems::nn {
 namespace {
+
+std::atomic<uint64_t> flopCount{0};
 
 // oneDNN picks its own kernels for the CPU it runs on. When MIDISTEMS_ISA holds our kernels below
 // what the CPU has, oneDNN is held to the same level, so that a forced level measures what a CPU of
@@ -38,11 +41,14 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha
     return;
   }
   matchOneDnnToActiveIsa();
+  flopCount.fetch_add(2 * uint64_t(m) * uint64_t(n) * uint64_t(k), std::memory_order_relaxed);
   const dnnl_status_t status =
       dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (status != dnnl_success)
     throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(int(status)));
 }
+
+uint64_t gemmFlopCount() { return flopCount.load(std::memory_order_relaxed); }
 
 void linear(const float* x, int64_t rows, int64_t in, const float* w, const float* bias, int64_t out, float* y,
             int64_t ldy) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "separate/dsp/wiener_isa.h"
+
 namespace midistems::separate::dsp {
 
 namespace {
@@ -16,13 +18,16 @@ constexpr int kCovarianceHalfFrames = 128;
 constexpr float kLoading = 1e-6f;
 constexpr float kTiny = 1e-12f;
 
-// A 2x2 Hermitian matrix [[a, b], [conj(b), d]].
-struct Hermitian2 {
-  float a = 0, d = 0;
-  Complex b{0, 0};
-};
-
 }  // namespace
+
+const WienerKernels& wienerKernels(IsaLevel level) {
+#ifdef MIDISTEMS_HAVE_ISA_AVX512
+  if (level == IsaLevel::Avx512) return isa_avx512::kWienerKernels;
+#else
+  (void)level;
+#endif
+  return isa_baseline::kWienerKernels;
+}
 
 int wienerContextFrames() { return kCovarianceHalfFrames; }
 
@@ -41,40 +46,34 @@ StemSpectra wienerFilter(const SpectralBlock& block, const StemPowers& powers, i
     return powers[size_t(j)][p] / total;
   };
 
-  // R_j(f, t) = sum over nearby frames of y_j y_j^H / sum of v_j.
+  // R_j(f, t) = sum over nearby frames of y_j y_j^H / sum of v_j, per chunk of adjacent bins
+  // (wiener_isa.cpp, at the instruction-set level in use).
+  static const WienerKernels& kernels = wienerKernels(activeIsaLevel());
   const int core = block.coreFrames();
   std::array<std::vector<Hermitian2>, kNumStems> covariance;
   for (auto& c : covariance) c.resize(size_t(core) * size_t(bins));
-  pool.parallelFor(0, bins, [&](int64_t f0, int64_t f1) {
-    // Prefix sums over time of (a, d, Re b, Im b, v), in double so long windows stay exact.
-    std::vector<std::array<double, 5>> prefix(size_t(span) + 1);
-    for (int64_t f = f0; f < f1; ++f)
+  const int chunks = (bins + kWienerChunk - 1) / kWienerChunk;
+  pool.parallelFor(0, chunks, [&](int64_t c0, int64_t c1) {
+    std::vector<double> scratch(5 * size_t(span + 1) * kWienerChunk);
+    for (int64_t c = c0; c < c1; ++c) {
+      const int f0 = int(c) * kWienerChunk;
+      CovarianceChunk chunk;
+      for (int k = 0; k < kNumStems; ++k) chunk.powers[k] = powers[size_t(k)].data() + f0;
+      chunk.left = block.left.data() + size_t(powersBegin) * size_t(bins) + size_t(f0);
+      chunk.right = block.right.data() + size_t(powersBegin) * size_t(bins) + size_t(f0);
+      chunk.stride = bins;
+      chunk.width = std::min(kWienerChunk, bins - f0);
+      chunk.frames = span;
+      chunk.outBegin = block.coreBegin - powersBegin;
+      chunk.outEnd = block.coreEnd - powersBegin;
+      chunk.halfWindow = kCovarianceHalfFrames;
+      chunk.scratch = scratch.data();
       for (int j = 0; j < kNumStems; ++j) {
-        prefix[0] = {0, 0, 0, 0, 0};
-        for (int k = 0; k < span; ++k) {
-          const size_t p = size_t(k) * size_t(bins) + size_t(f);
-          const size_t x = size_t(k + powersBegin) * size_t(bins) + size_t(f);
-          const float m = mask(j, p);
-          const Complex l = m * block.left[x], r = m * block.right[x];
-          const float a = std::norm(l), d = std::norm(r);
-          const Complex b = l * std::conj(r);
-          const auto& prev = prefix[size_t(k)];
-          prefix[size_t(k) + 1] = {prev[0] + a, prev[1] + d, prev[2] + b.real(), prev[3] + b.imag(),
-                                   prev[4] + 0.5f * (a + d)};
-        }
-        for (int t = block.coreBegin; t < block.coreEnd; ++t) {
-          const int lo = std::max(powersBegin, t - kCovarianceHalfFrames) - powersBegin;
-          const int hi = std::min(powersEnd, t + kCovarianceHalfFrames + 1) - powersBegin;
-          const auto& top = prefix[size_t(hi)];
-          const auto& bottom = prefix[size_t(lo)];
-          const double norm = 1.0 / (top[4] - bottom[4] + 1e-20);
-          Hermitian2 r;
-          r.a = float((top[0] - bottom[0]) * norm);
-          r.d = float((top[1] - bottom[1]) * norm);
-          r.b = Complex(float((top[2] - bottom[2]) * norm), float((top[3] - bottom[3]) * norm));
-          covariance[size_t(j)][size_t(t - block.coreBegin) * size_t(bins) + size_t(f)] = r;
-        }
+        chunk.stem = j;
+        chunk.out = covariance[size_t(j)].data() + f0;
+        kernels.localCovariance(chunk);
       }
+    }
   });
 
   StemSpectra out;

@@ -3,8 +3,9 @@
 // group of General MIDI drum keys sounds at that onset. Internal to transcribe/drums.
 //
 // A small multi-layer perceptron (one tanh hidden layer, one sigmoid output per group) trained by
-// tools/drumkit/train_drum_classifier.py on songs rendered from General MIDI SoundFonts; its
-// weights are the generated table drum_classifier_weights.inc.
+// tools/drumkit/train_drum_classifier.py on songs rendered from General MIDI SoundFonts, each as
+// its clean drums stem and as the DSP separator's drums stem of its mixture; its weights are the
+// generated table drum_classifier_weights.inc.
 #include <array>
 
 #include "transcribe/drums/drum_features.h"

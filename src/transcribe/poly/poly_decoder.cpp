@@ -105,32 +105,6 @@ void decodePitch(const std::vector<float>& n, const std::vector<float>& o, int p
   }
 }
 
-// Drops notes a harmonic interval away from a simultaneous, much stronger note.
-std::vector<Note> withoutGhosts(const std::vector<Note>& notes, double ratio) {
-  if (ratio <= 0) return notes;
-  std::vector<std::vector<size_t>> byColumn(kPitches);
-  for (size_t i = 0; i < notes.size(); ++i) byColumn[size_t(notes[i].column)].push_back(i);
-  std::vector<Note> kept;
-  for (const Note& a : notes) {
-    bool ghost = false;
-    for (int interval : kGhostIntervals) {
-      const int other = a.column - interval;
-      if (other < 0 || other >= kPitches) continue;
-      for (size_t j : byColumn[size_t(other)]) {
-        const Note& b = notes[j];
-        const int64_t overlap = std::min(a.end, b.end) - std::max(a.start, b.start);
-        if (double(overlap) > 0.5 * double(a.end - a.start) && a.level < ratio * b.level) {
-          ghost = true;
-          break;
-        }
-      }
-      if (ghost) break;
-    }
-    if (!ghost) kept.push_back(a);
-  }
-  return kept;
-}
-
 }  // namespace
 
 void validatePolyDecoderOptions(const PolyDecoderOptions& o) {
@@ -168,7 +142,15 @@ std::vector<ExportNote> decodePolyphonic(const PosteriorgramView& v, const PolyD
   // The note head lags the release of the key by the decay of the sound (measured on the songgen
   // songs: the head falls away about 70 ms after the reference note ends).
   for (Note& n : notes) n.end = std::max(n.start + 1, n.end - f.endLead);
-  notes = withoutGhosts(notes, o.ghostRatio);
+  // Ghosts are found on the frames (the seconds of stitched frames step at window joins).
+  std::vector<GhostCandidate> candidates;
+  candidates.reserve(notes.size());
+  for (const Note& n : notes) candidates.push_back({double(n.start), double(n.end), n.column, n.level});
+  const std::vector<bool> ghost = harmonicGhosts(candidates, o.ghostRatio);
+  std::vector<Note> kept;
+  for (size_t i = 0; i < notes.size(); ++i)
+    if (!ghost[i]) kept.push_back(notes[i]);
+  notes = std::move(kept);
   std::sort(notes.begin(), notes.end(),
             [](const Note& a, const Note& b) { return std::tie(a.start, a.column) < std::tie(b.start, b.column); });
 
@@ -184,6 +166,40 @@ std::vector<ExportNote> decodePolyphonic(const PosteriorgramView& v, const PolyD
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::vector<bool> harmonicGhosts(const std::vector<GhostCandidate>& notes, double ratio) {
+  std::vector<bool> ghost(notes.size(), false);
+  if (ratio <= 0) return ghost;
+  std::vector<std::vector<size_t>> byPitch(128);
+  for (size_t i = 0; i < notes.size(); ++i)
+    if (notes[i].pitch >= 0 && notes[i].pitch < 128) byPitch[size_t(notes[i].pitch)].push_back(i);
+  for (size_t i = 0; i < notes.size(); ++i) {
+    const GhostCandidate& a = notes[i];
+    for (int interval : kGhostIntervals) {
+      const int other = a.pitch - interval;
+      if (other < 0 || other >= 128) continue;
+      for (size_t j : byPitch[size_t(other)]) {
+        const GhostCandidate& b = notes[j];
+        const double overlap = std::min(a.end, b.end) - std::max(a.start, b.start);
+        if (overlap > 0.5 * (a.end - a.start) && a.level < ratio * b.level) ghost[i] = true;
+      }
+      if (ghost[i]) break;
+    }
+  }
+  return ghost;
+}
+
+std::vector<ExportNote> withoutHarmonicGhosts(std::vector<ExportNote> notes, double ratio) {
+  std::vector<GhostCandidate> candidates;
+  candidates.reserve(notes.size());
+  for (const ExportNote& n : notes) candidates.push_back({n.startSeconds, n.endSeconds, n.pitch, n.amplitude});
+  const std::vector<bool> ghost = harmonicGhosts(candidates, ratio);
+  std::vector<ExportNote> kept;
+  kept.reserve(notes.size());
+  for (size_t i = 0; i < notes.size(); ++i)
+    if (!ghost[i]) kept.push_back(std::move(notes[i]));
+  return kept;
 }
 
 }  // namespace midistems::transcribe

@@ -51,4 +51,17 @@ void validatePolyDecoderOptions(const PolyDecoderOptions& options);
 std::vector<ExportNote> decodePolyphonic(const PosteriorgramView& posteriorgrams,
                                          const PolyDecoderOptions& options = {});
 
+// The decoder's harmonic-ghost rule, also used on notes from note creation (separated stems): a
+// note is a ghost when it lies a 12th, an octave or two octaves above or below another note that
+// overlaps more than half of it with a level over 1 / `ratio` times its own (a harmonic or
+// sub-harmonic of that note). `ratio` within 0..1; 0 finds none. Spans may be in any unit.
+struct GhostCandidate {
+  double start = 0, end = 0;
+  int pitch = 0;
+  double level = 0;
+};
+std::vector<bool> harmonicGhosts(const std::vector<GhostCandidate>& notes, double ratio);
+// The same on exported notes (seconds, amplitude); the rest keep their order.
+std::vector<ExportNote> withoutHarmonicGhosts(std::vector<ExportNote> notes, double ratio);
+
 }  // namespace midistems::transcribe

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/resample.h"
+#include "transcribe/poly/poly_decoder.h"
 
 namespace midistems::transcribe {
 namespace {
@@ -73,6 +74,10 @@ DrumTranscriptionOptions separatedDrumsTranscription(DrumTranscriptionOptions ba
 MonoTrackerOptions separatedLeadTracking(MonoTrackerOptions base) {
   base.quietNoteDb = kLeadQuietNoteDb;
   return base;
+}
+
+std::vector<ExportNote> separatedPolyphonicNotes(const std::vector<NoteEvent>& created) {
+  return withoutHarmonicGhosts(exportNotes(created), kSeparatedGhostRatio);
 }
 
 }  // namespace midistems::transcribe

@@ -239,10 +239,12 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
         stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio),
                                          separatedLead ? tr::separatedLeadTracking(monoOptions(o)) : monoOptions(o));
       } else if (o.engine == "stem-aware" && o.mixture.empty()) {
-        // A separated polyphonic stem (the song at hand) goes to note creation below: see
-        // separated_stems.h.
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::decodePolyphonic(tr::viewOf(grams), polyOptions(o));
+      } else if (o.engine == "stem-aware") {
+        // A separated polyphonic stem (the song at hand): see separated_stems.h.
+        const tr::Posteriorgrams grams = model->run(audio, progress);
+        stem.notes = tr::separatedPolyphonicNotes(tr::createNotes(tr::viewOf(grams), o.notes));
       } else {
         const tr::Posteriorgrams grams = model->run(audio, progress);
         stem.notes = tr::exportNotes(tr::createNotes(tr::viewOf(grams), o.notes));

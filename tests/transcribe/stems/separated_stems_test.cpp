@@ -72,5 +72,36 @@ TEST(SeparatedStems, DrumSettingsShiftTheThresholdsAndKeepTheRest) {
   EXPECT_EQ(d.minGapMs, base.minGapMs);
 }
 
+NoteEvent created(double start, double end, int pitch, float amplitude) {
+  NoteEvent n;
+  n.startSeconds = start;
+  n.endSeconds = end;
+  n.pitch = pitch;
+  n.amplitude = amplitude;
+  return n;
+}
+
+// Note creation's notes from a separated polyphonic stem lose the octaves, 12ths and double
+// octaves under and over a clearly louder note they mostly overlap; notes at other intervals, at
+// nearly the same level, or beside the note only briefly stay.
+TEST(SeparatedStems, PolyphonicNotesLoseHarmonicGhostsOfLouderNotes) {
+  const std::vector<NoteEvent> notes = {
+      created(0.0, 2.0, 60, 0.8f),   // the chord's note
+      created(0.0, 2.0, 48, 0.5f),   // an octave under it, weaker: a ghost
+      created(0.1, 1.9, 79, 0.4f),   // a 12th over it: a ghost
+      created(0.0, 2.0, 84, 0.7f),   // two octaves over it, at 0.875 of its level: kept
+      created(0.0, 2.0, 64, 0.3f),   // a third: kept however weak
+      created(1.5, 3.5, 72, 0.3f),   // an octave over it, but overlapping a quarter: kept
+  };
+  std::vector<int> pitches;
+  for (const ExportNote& n : separatedPolyphonicNotes(notes)) pitches.push_back(n.pitch);
+  EXPECT_EQ(pitches, (std::vector<int>{60, 84, 64, 72}));
+  // The kept notes are note creation's own, exported unchanged.
+  const ExportNote first = separatedPolyphonicNotes(notes).front();
+  EXPECT_EQ(first.startSeconds, 0.0);
+  EXPECT_EQ(first.endSeconds, 2.0);
+  EXPECT_EQ(first.velocity, amplitudeToVelocity(0.8f));
+}
+
 }  // namespace
 }  // namespace midistems::transcribe
