@@ -64,8 +64,16 @@ void stopNow(int signal) {
   auto& state = stopState();
   std::lock_guard lock(state.mutex);
   if (!state.temp.empty()) {
-    std::error_code ec;
-    fs::remove_all(state.temp, ec);
+    // The pipeline's threads keep writing while this runs. The folder is first renamed aside, so
+    // that they can add nothing more to it (their new files name the old path), then removed; a
+    // folder they create again under the old path in the meantime is removed too.
+    const fs::path aside = state.temp.parent_path() / (state.temp.filename().string() + "-stopped");
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      std::error_code ec;
+      if (fs::exists(state.temp, ec)) fs::rename(state.temp, aside, ec);
+      fs::remove_all(aside, ec);
+      if (!fs::exists(state.temp, ec) && !fs::exists(aside, ec)) break;
+    }
   }
   if (state.report && !state.id.empty()) {
     try {
