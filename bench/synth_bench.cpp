@@ -60,7 +60,7 @@ double percentPerVoice(const Patch& patch, int voices, double seconds = 6.0) {
 // per-voice destinations of format 1 (pitch, cutoff, levels, pan), per-voice parameters (fine
 // tune, pulse width, ring level, key tracking) and patch-wide ones (effects, other slots' amounts).
 Patch fullMatrixPatch() {
-  Patch p = referencePatch();
+  Patch p = midistems::bench::referenceSynthPatch();
   const ModSource sources[] = {ModSource::AmpEnv,     ModSource::FilterEnv, ModSource::ModEnv,   ModSource::Lfo1,
                                ModSource::Lfo2,       ModSource::Lfo3,      ModSource::Lfo4,     ModSource::GlobalLfo1,
                                ModSource::GlobalLfo2, ModSource::Velocity,  ModSource::Key,      ModSource::ModWheel,

@@ -3,7 +3,8 @@
 # the hosts the plugin's tests load it in (jalv on JACK, Ardour's VST3 scanner, the LV2
 # validators) and the tools the test suite scores with (apt), clang with the libFuzzer runtime
 # and its OpenMP for scripts/fuzz.sh (apt), a virtual X server and a font for the plugin editor's
-# screenshot test (apt), and the basic-pitch model package (npm, into third_party/npm/).
+# screenshot test (apt), the Slurm and munge daemons the batch test starts as a one-node cluster
+# (apt), and the basic-pitch model package (npm, into third_party/npm/).
 # Idempotent: installs only what is missing, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,10 @@ APT_PACKAGES=(
   juce-modules-source libjack-jackd2-dev lv2-dev jalv jackd2 sordi lilv-utils ardour
   xvfb xauth fonts-dejavu-core
 )
+# The daemons of the one-node Slurm cluster the batch test starts (it skips without them). munge's
+# set-up runs a command as its own user, which fails where other users cannot run programs (a
+# chroot whose root folder only root may enter): there they are left out, with a note.
+SLURM_PACKAGES=(slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,6 +37,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+missing=()
+for p in "${SLURM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if $SUDO runuser -u nobody -- /bin/sh -c true 2>/dev/null; then
+    echo "setup: installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: not installing ${missing[*]}: other users cannot run programs here (the Slurm test will be skipped)"
+  fi
 fi
 
 # npm packages (model weights and the reference runtime for benchmarks), pinned in

@@ -64,8 +64,16 @@ void stopNow(int signal) {
   auto& state = stopState();
   std::lock_guard lock(state.mutex);
   if (!state.temp.empty()) {
-    std::error_code ec;
-    fs::remove_all(state.temp, ec);
+    // The pipeline's threads keep writing while this runs. The folder is first renamed aside, so
+    // that they can add nothing more to it (their new files name the old path), then removed; a
+    // folder they create again under the old path in the meantime is removed too.
+    const fs::path aside = state.temp.parent_path() / (state.temp.filename().string() + "-stopped");
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      std::error_code ec;
+      if (fs::exists(state.temp, ec)) fs::rename(state.temp, aside, ec);
+      fs::remove_all(aside, ec);
+      if (!fs::exists(state.temp, ec) && !fs::exists(aside, ec)) break;
+    }
   }
   if (state.report && !state.id.empty()) {
     try {
@@ -143,9 +151,14 @@ class Runner {
   }
 
  private:
+  // The pipeline for `model`, opened on first use. The command line's model stays open; of the
+  // models items name for themselves, only the last one used is kept, so a manifest naming many
+  // checkpoints never holds more than two models at once.
   pipeline::PreparedPipeline& pipelineFor(const std::string& model) {
     auto it = pipelines_.find(model);
     if (it == pipelines_.end()) {
+      for (auto old = pipelines_.begin(); old != pipelines_.end();)
+        old = old->first == options_.pipeline.model ? std::next(old) : pipelines_.erase(old);
       pipeline::PipelineOptions o = options_.pipeline;
       o.model = model;
       it = pipelines_.emplace(model, std::make_unique<pipeline::PreparedPipeline>(o)).first;

@@ -81,8 +81,10 @@ CompletionCheck checkCompletion(const fs::path& folder, const InputFingerprint& 
     for (const auto& o : record.at("outputs")) {
       const std::string relative = o.at("path").get<std::string>();
       const fs::path file = folder / relative;
-      if (relative.empty() || fs::path(relative).is_absolute() || relative.find("..") != std::string::npos ||
-          !fs::is_regular_file(file, ec) || fs::file_size(file, ec) != o.at("size").get<uint64_t>())
+      const fs::path rel(relative);
+      const bool escapes = relative.empty() || rel.is_absolute() ||
+                           std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; });
+      if (escapes || !fs::is_regular_file(file, ec) || fs::file_size(file, ec) != o.at("size").get<uint64_t>())
         return {false, "an output is missing or changed: " + relative};
     }
   } catch (const nlohmann::json::exception&) {

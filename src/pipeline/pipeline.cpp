@@ -50,6 +50,9 @@ separate::SplitSongOptions splitOptions(const PipelineOptions& options) {
 PreparedPipeline::PreparedPipeline(PipelineOptions options)
     : options_(std::move(options)), model_(separate::openSplitModel(splitOptions(options_))) {}
 
+PreparedPipeline::PreparedPipeline(PipelineOptions options, separate::SplitModel model)
+    : options_(std::move(options)), model_(std::move(model)) {}
+
 PipelineResult PreparedPipeline::run(const fs::path& song, const fs::path& outDir, PipelineOutputs outputs) {
   // Check the song before creating anything.
   (void)probeAudio(song);

@@ -50,6 +50,8 @@ class PreparedPipeline {
  public:
   // Chooses and opens the separator (downloading it on first use, as runPipeline does).
   explicit PreparedPipeline(PipelineOptions options);
+  // With a separator opened elsewhere (the benchmarks' random-weight HTDemucs).
+  PreparedPipeline(PipelineOptions options, separate::SplitModel model);
   // "dsp", a model name or a checkpoint path.
   const std::string& separator() const { return model_.description; }
   // The preview's preset and sample rate for the next runs.

@@ -175,6 +175,14 @@ TEST(BatchCli, BadItemsFailAloneAndStaleItemsAreMadeAgain) {
   EXPECT_NE(r.out.find("shard 1/2: 1 items: 0 done, 1 already done, 0 failed"), std::string::npos) << r.out;
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(temporaries(out), 0u);
+  // A JSON Lines item names its folder and its own outputs.
+  writeText(dir / "items.jsonl", "{\"path\": \"" + songs->songs[0] + "\", \"id\": \"first\", \"outputs\": \"stems\"}\n");
+  r = runMidistems(dir, "batch " + quoted(dir / "items.jsonl") + " -o " + quoted(dir / "out2") + " " + kOptions);
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto items = finishedItems(dir / "out2");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.begin()->first, "first");
+  EXPECT_EQ(items.begin()->second.size(), 4u);
   fs::remove_all(dir);
 }
 

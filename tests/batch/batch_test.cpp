@@ -13,6 +13,7 @@
 #include "batch/report.h"
 #include "batch/shard.h"
 #include "core/error.h"
+#include "support/bounded_run.h"
 #include "support/fixtures.h"
 #include "support/run_cli.h"
 
@@ -181,14 +182,14 @@ TEST(BatchCompletion, RecordMatchesOnlyTheSameInputOptionsVersionAndOutputs) {
   const auto dir = scratchDir("batch-record");
   writeText(dir / "song.wav", "song bytes");
   fs::create_directories(dir / "item" / "stems");
-  writeText(dir / "item" / "a.mid", "midi");
+  writeText(dir / "item" / "a..b.mid", "midi");  // '..' inside a name is no escape
   writeText(dir / "item" / "stems" / "bass.wav", "bass");
   const bt::InputFingerprint input = bt::fingerprintInput(dir / "song.wav");
   EXPECT_EQ(input.size, 10u);
   const nlohmann::json options = {{"separator", "dsp"}};
   bt::CompletionRecord record{"item", "song.wav", input, options, "1.0", bt::hashOutputs(dir / "item"), 1.5};
   ASSERT_EQ(record.outputs.size(), 2u);
-  EXPECT_EQ(record.outputs[0].path, "a.mid");
+  EXPECT_EQ(record.outputs[0].path, "a..b.mid");
   EXPECT_EQ(record.outputs[1].path, "stems/bass.wav");
   EXPECT_EQ(bt::checkCompletion(dir / "item", input, options, "1.0").why, "no completion record");
   bt::writeRecord(dir / "item", record);
@@ -308,3 +309,27 @@ TEST(BatchCliUsage, MalformedManifestsAndOptionsAreUsageErrors) {
   fs::remove_all(dir);
 }
 
+
+TEST(BatchManifest, HostileManifestsStayWithinTheBudgets) {
+  const auto dir = scratchDir("batch-hostile");
+  // Larger than the budget (sparse: costs no disk): refused before anything is read.
+  fs::resize_file((writeText(dir / "huge.txt", "a.wav\n"), dir / "huge.txt"), bt::kMaxManifestBytes + 1);
+  // A line of nested arrays as deep as a line allows.
+  writeText(dir / "deep.jsonl", "{\"path\": " + std::string(bt::kMaxLineBytes - 20, '[') + "\n");
+  const std::map<std::string, std::string> expected = {{"huge.txt", "manifest larger than 256 MiB"},
+                                                       {"deep.jsonl", "deep.jsonl:1: not a JSON object"}};
+  for (const auto& [name, error] : expected) {
+    const auto run = midistems::testing::runBounded([&] {
+      try {
+        bt::readManifest(dir / name);
+      } catch (const midistems::Error& e) {
+        return std::string(e.what());
+      }
+      return std::string("accepted");
+    });
+    EXPECT_EQ(run.exitStatus, 0) << name;
+    EXPECT_NE(run.output.find(error), std::string::npos) << run.output;
+    EXPECT_LT(run.peakRssMiB, 200) << name;
+  }
+  fs::remove_all(dir);
+}

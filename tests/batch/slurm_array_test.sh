@@ -21,7 +21,7 @@ export PATH=$PATH:/usr/sbin
 [ "$(id -u)" -eq 0 ] || skip "needs root (the daemons run as SlurmUser=root)"
 [ -f "$SONGS_DIR/song_00/mixture.wav" ] || skip "songgen songs not found in $SONGS_DIR"
 
-T=$(mktemp -d /tmp/midistems-slurm-XXXXXX)
+T=$(mktemp -d -t midistems-slurm-XXXXXX)
 chmod 700 "$T"
 mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/songs"
 stop_cluster() {
@@ -162,12 +162,21 @@ wait_job "$JOB2" 300
 grep -h . "$T"/log/task-"$JOB2"_*.log | grep -E '^shard' || true
 
 # Outputs against a single-process `midistems run` of each song with the same options.
+# The single-process runs, two at a time.
+running=0
+for f in "$T"/songs/cut_*.wav; do
+  name=$(basename "$f" .wav)
+  "$MIDISTEMS" run "$f" -o "$T/ref/$name" $OPTIONS --quiet >"$T/log/ref-$name.log" 2>&1 &
+  running=$((running + 1))
+  [ $((running % 2)) -eq 0 ] && wait
+done
+wait
 mismatch=0
 for f in "$T"/songs/cut_*.wav; do
   name=$(basename "$f" .wav)
   folder=$(ls -d "$OUT/$name"-* 2>/dev/null)
   [ -n "$folder" ] && [ -f "$folder/midistems-batch.json" ] || { echo "no finished folder for $name"; mismatch=1; continue; }
-  "$MIDISTEMS" run "$f" -o "$T/ref/$name" $OPTIONS --quiet >/dev/null 2>&1 || fail "midistems run $name"
+  [ -f "$T/ref/$name/$name.preview.wav" ] || fail "midistems run $name: $(cat "$T/log/ref-$name.log")"
   (cd "$T/ref/$name" && find . -type f | sort | xargs sha256sum) > "$T/ref.sum"
   (cd "$folder" && find . -type f ! -name midistems-batch.json | sort | xargs sha256sum) > "$T/batch.sum"
   cmp -s "$T/ref.sum" "$T/batch.sum" || { echo "$name differs:"; diff "$T/ref.sum" "$T/batch.sum"; mismatch=1; }
