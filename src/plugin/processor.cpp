@@ -30,9 +30,12 @@ Processor::Processor()
     lastHostValue_[size_t(i)] = parameters_[size_t(i)]->getValue();
   }
   for (auto& cc : ccParameter_) cc = kNoParam;
+  // The programs are the factory bank's synth presets (the drum kit is another instrument).
   for (const auto& name : synth::factoryPresetNames()) {
     const synth::Preset preset = synth::factoryPreset(name);
-    factory_.push_back({juce::String(preset.name.empty() ? name : preset.name), juce::String(preset.category), preset.patch});
+    if (preset.drumKit) continue;
+    factory_.push_back({juce::String(preset.name.empty() ? name : preset.name), juce::String(preset.category),
+                        preset.patch, preset.tags, preset.author});
   }
   if (!factory_.empty()) applyPatch(factory_.front().patch);
   keyboardState_.addListener(this);
@@ -209,9 +212,14 @@ void Processor::getStateInformation(juce::MemoryBlock& destination) {
   if (customName_.load()) {
     preset.name = stateName_.toStdString();
     preset.category = stateCategory_.toStdString();
+    preset.tags = stateTags_;
+    preset.author = stateAuthor_;
   } else if (!factory_.empty()) {
-    preset.name = factory_[size_t(currentProgram_.load())].name.toStdString();
-    preset.category = factory_[size_t(currentProgram_.load())].category.toStdString();
+    const FactoryPreset& program = factory_[size_t(currentProgram_.load())];
+    preset.name = program.name.toStdString();
+    preset.category = program.category.toStdString();
+    preset.tags = program.tags;
+    preset.author = program.author;
   }
   preset.patch = currentPatch();
   auto document = nlohmann::json::parse(synth::presetToJson(preset));
@@ -264,6 +272,8 @@ void Processor::setStateInformation(const void* data, int sizeInBytes) {
 
   stateName_ = juce::String(preset.name);
   stateCategory_ = juce::String(preset.category);
+  stateTags_ = preset.tags;
+  stateAuthor_ = preset.author;
   int program = -1;
   for (size_t i = 0; i < factory_.size(); ++i)
     if (factory_[i].name == stateName_) program = int(i);
@@ -296,6 +306,7 @@ std::vector<PresetEntry> Processor::presets() {
     PresetEntry entry;
     entry.name = preset.name;
     entry.category = preset.category;
+    for (const auto& tag : preset.tags) entry.tags.add(juce::String(tag));
     entries.push_back(entry);
   }
   return entries;

@@ -76,9 +76,12 @@ class Processor final : public juce::AudioProcessor,
   void setXrunSource(std::function<int()> source) { xrunSource_ = std::move(source); }
 
  private:
+  // A factory program: its patch and what the state and the browser show of it.
   struct FactoryPreset {
     juce::String name, category;
     synth::Patch patch;
+    std::vector<std::string> tags;
+    std::string author;
   };
   static constexpr int kMaxEvents = 1024;
   static constexpr int kNoParam = -1;
@@ -117,6 +120,8 @@ class Processor final : public juce::AudioProcessor,
   std::atomic<int> currentProgram_{0};
   std::atomic<bool> customName_{false};  // the patch came from a state or file, named below
   juce::String stateName_, stateCategory_;
+  std::vector<std::string> stateTags_;
+  std::string stateAuthor_;
   std::atomic<bool> restoredNotPlayed_{false};
   juce::StringArray stateProblems_;
 

@@ -58,13 +58,14 @@ enum class FilterType : int { Lp12, Lp24, Hp12, Hp24, Bp12, Bp24, Notch12, Notch
 inline constexpr const char* kLfoWaveNames[] = {"sine",        "triangle", "saw",          "square",
                                                 "sample_hold", "saw_down", "smooth_random"};
 enum class LfoWave : int { Sine, Triangle, Saw, Square, SampleHold, SawDown, SmoothRandom, Count };
-// Tempo-synced LFO rates: one cycle per note value ("t" triplet, "d" dotted); "off" uses the rate
-// in Hz. kLfoSyncBeats is the cycle in beats (quarter notes) of each.
-inline constexpr const char* kLfoSyncNames[] = {"off",  "1/32", "1/16t", "1/16", "1/16d", "1/8t",
+// Tempo-synced note values for LFO rates (one cycle per note value) and delay times ("t" triplet,
+// "d" dotted; a whole note is four beats); "off" uses the rate in Hz or the time in seconds.
+// kTempoSyncBeats is the length in beats (quarter notes) of each.
+inline constexpr const char* kTempoSyncNames[] = {"off",  "1/32", "1/16t", "1/16", "1/16d", "1/8t",
                                                 "1/8",  "1/8d", "1/4t",  "1/4",  "1/4d",  "1/2t",
                                                 "1/2",  "1/2d", "1/1t",  "1/1",  "1/1d",  "2/1",
                                                 "4/1"};
-inline constexpr float kLfoSyncBeats[] = {0,        0.125f, 1.0f / 6, 0.25f, 0.375f,   1.0f / 3, 0.5f,
+inline constexpr float kTempoSyncBeats[] = {0,        0.125f, 1.0f / 6, 0.25f, 0.375f,   1.0f / 3, 0.5f,
                                           0.75f,    2.0f / 3, 1,      1.5f,  4.0f / 3, 2,        3,
                                           8.0f / 3, 4,        6,      8,     16};
 inline constexpr const char* kModCurveNames[] = {"linear", "exponential", "logarithmic", "s_curve"};
@@ -100,13 +101,6 @@ inline constexpr int kNumEffectSlots = int(EffectKind::Count) - 1;
 inline constexpr const char* kDistortionCurveNames[] = {"soft", "hard", "tube", "fold"};
 enum class DistortionCurve : int { Soft, Hard, Tube, Fold, Count };
 static_assert(std::size(kDistortionCurveNames) == size_t(DistortionCurve::Count));
-// Note values of tempo-synced times: a whole note is four beats, "t" two thirds, "d" one and a half.
-inline constexpr const char* kTempoSyncNames[] = {"off",  "1/32", "1/16t", "1/16", "1/16d", "1/8t", "1/8",
-                                                  "1/8d", "1/4t", "1/4",   "1/4d", "1/2t",  "1/2",  "1/2d",
-                                                  "1/1"};
-inline constexpr float kTempoSyncBeats[] = {0,    0.125f, 1 / 6.0f, 0.25f, 0.375f, 1 / 3.0f, 0.5f, 0.75f,
-                                            2 / 3.0f, 1,  1.5f,     4 / 3.0f, 2,   3,      4};
-static_assert(std::size(kTempoSyncNames) == std::size(kTempoSyncBeats));
 
 // Choice counts come from the name tables; each enum that indexes a table must match it.
 template <size_t N>
@@ -118,7 +112,7 @@ inline constexpr int kNumVoiceModes = countOf(kVoiceModeNames);
 inline constexpr int kNumFilterTypes = countOf(kFilterTypeNames);
 inline constexpr int kNumLfoWaves = countOf(kLfoWaveNames);
 inline constexpr int kNumModSources = countOf(kModSourceNames);
-inline constexpr int kNumLfoSyncs = countOf(kLfoSyncNames);
+inline constexpr int kNumTempoSyncs = countOf(kTempoSyncNames);
 inline constexpr int kNumModCurves = countOf(kModCurveNames);
 inline constexpr int kNumLegacyModDests = countOf(kModDestNames);
 static_assert(kNumWaves == int(Wave::Count));
@@ -128,7 +122,7 @@ static_assert(kNumLfoWaves == int(LfoWave::Count));
 static_assert(kNumModSources == int(ModSource::Count));
 static_assert(kNumLegacyModDests == int(ModDest::Count));
 static_assert(kNumModCurves == int(ModCurve::Count));
-static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfoSyncs));
+static_assert(sizeof(kTempoSyncBeats) / sizeof(kTempoSyncBeats[0]) == size_t(kNumTempoSyncs));
 
 // X(enum name, id, display name, min, max, default, unit, scale, skew, choices, version)
 #define MIDISTEMS_ENVELOPE_PARAMS(X, E, id, name, a, d, s, r)                                  \
@@ -152,7 +146,7 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   X(L##KeySync, id "_key_sync", name " restarts on each note", 0, 1, keySync, "", Toggle, 1, nullptr, v)
 // Format 2: tempo sync (overrides the rate), start phase, fade-in after the note starts, unipolar.
 #define MIDISTEMS_LFO_V2_PARAMS(X, L, id, name)                                                      \
-  X(L##Sync, id "_sync", name " tempo sync", 0, kNumLfoSyncs - 1, 0, "", Choice, 1, kLfoSyncNames, 2) \
+  X(L##Sync, id "_sync", name " tempo sync", 0, kNumTempoSyncs - 1, 0, "", Choice, 1, kTempoSyncNames, 2) \
   X(L##Phase, id "_phase", name " start phase", 0, 1, 0, "", Linear, 1, nullptr, 2)                 \
   X(L##Fade, id "_fade", name " fade-in", 0, 10, 0, "s", Power, 3, nullptr, 2)                      \
   X(L##Unipolar, id "_unipolar", name " unipolar", 0, 1, 0, "", Toggle, 1, nullptr, 2)
@@ -302,7 +296,7 @@ static_assert(sizeof(kLfoSyncBeats) / sizeof(kLfoSyncBeats[0]) == size_t(kNumLfo
   X(DistortionDrive, "distortion_drive", "Distortion drive", 0, 24, 6, "dB", Linear, 1, nullptr, 2) \
   X(DistortionTone, "distortion_tone", "Distortion tone", 0, 1, 1, "", Linear, 1, nullptr, 2)      \
   X(DistortionMix, "distortion_mix", "Distortion mix", 0, 1, 1, "", Linear, 1, nullptr, 2)         \
-  X(DelaySync, "delay_sync", "Delay tempo sync", 0, int(std::size(kTempoSyncNames)) - 1, 0, "", Choice, 1, kTempoSyncNames, 2)      \
+  X(DelaySync, "delay_sync", "Delay tempo sync", 0, kNumTempoSyncs - 1, 0, "", Choice, 1, kTempoSyncNames, 2)      \
   X(DelayPingPong, "delay_ping_pong", "Delay ping-pong", 0, 1, 0, "", Toggle, 1, nullptr, 2)      \
   X(DelayLowCut, "delay_low_cut", "Delay feedback low cut", 0, 2000, 0, "Hz", Power, 3, nullptr, 2) \
   X(ReverbDecay, "reverb_decay", "Reverb decay (RT60)", 0.1f, 20, 2.225f, "s", Exponential, 1,    \

@@ -323,9 +323,9 @@ void Synth::updateModulation() {
     const LfoParams& p = lfoParams(i);
     VoiceContext::Lfo& lfo = c.lfo[i];
     lfo.wave = static_cast<LfoWave>(choice(p.wave, kNumLfoWaves));
-    const int sync = choice(p.sync, kNumLfoSyncs);
+    const int sync = choice(p.sync, kNumTempoSyncs);
     // Tempo sync: one cycle per note value at the current tempo (beats are quarter notes).
-    const float hz = sync > 0 ? tempo_ / (60.0f * kLfoSyncBeats[sync]) : smoothed_[int(p.rate)];
+    const float hz = sync > 0 ? tempo_ / (60.0f * kTempoSyncBeats[sync]) : smoothed_[int(p.rate)];
     lfo.increment = hz * float(kControlInterval) / sampleRate_;
     lfo.keySync = smoothed_[int(p.keySync)] >= 0.5f;
     lfo.phase = smoothed_[int(p.phase)];

@@ -154,7 +154,11 @@ TEST_F(PluginProcessor, MalformedStateLoadsWhatItCanAndReportsTheRest) {
 TEST_F(PluginProcessor, ProgramsAreTheFactoryPresetsAndAProgramChangeAfterARestoreKeepsIt) {
   Processor p;
   p.prepareToPlay(kRate, kBlock);
-  const auto names = synth::factoryPresetNames();
+  // Every factory synth preset is a program; the drum kit is another instrument.
+  std::vector<std::string> names;
+  for (const auto& name : synth::factoryPresetNames())
+    if (!synth::factoryPreset(name).drumKit) names.push_back(name);
+  ASSERT_GE(names.size(), 40u);
   ASSERT_EQ(p.getNumPrograms(), int(names.size()));
   ASSERT_EQ(p.presets().size(), names.size());
   p.setCurrentProgram(3);

@@ -71,8 +71,8 @@ double measuredLfoPeriod(const Patch& patch, float tempo, double seconds) {
 }
 
 int syncIndex(const char* name) {
-  for (int i = 0; i < kNumLfoSyncs; ++i)
-    if (std::string_view(kLfoSyncNames[i]) == name) return i;
+  for (int i = 0; i < kNumTempoSyncs; ++i)
+    if (std::string_view(kTempoSyncNames[i]) == name) return i;
   return -1;
 }
 

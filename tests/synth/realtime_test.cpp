@@ -165,7 +165,7 @@ TEST(RealTime, TheWholeModulationSystemNeverAllocatesOrLocks) {
   for (int i = 0; i < kNumLfos; ++i) {
     const LfoParams& l = lfoParams(i);
     patch[l.wave] = float(i % kNumLfoWaves);
-    patch[l.sync] = float(i % 2 ? 3 * i % kNumLfoSyncs : 0);
+    patch[l.sync] = float(i % 2 ? 3 * i % kNumTempoSyncs : 0);
     patch[l.fade] = 0.05f * float(i);
     patch[l.unipolar] = float(i % 2);
     patch[l.keySync] = float(i % 3 != 0);

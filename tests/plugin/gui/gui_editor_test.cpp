@@ -90,6 +90,16 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
         {"delay_mix", {SectionKind::Effects, "delay"}},
         {"master_gain", {SectionKind::Voice, "voice"}},
         {"voice_mode", {SectionKind::Voice, "voice"}},
+        {"lfo4_phase", {SectionKind::Lfos, "lfo4"}},
+        {"lfo1_sync", {SectionKind::Lfos, "lfo1"}},
+        {"global_lfo2_rate", {SectionKind::Lfos, "global_lfo2"}},
+        {"global_lfo1_unipolar", {SectionKind::Lfos, "global_lfo1"}},
+        {"mod32_dest", {SectionKind::Modulation, "mod32"}},
+        {"macro8", {SectionKind::Modulation, "macros"}},
+        {"distortion_mix", {SectionKind::Effects, "distortion"}},
+        {"eq_low_gain", {SectionKind::Effects, "eq"}},
+        {"compressor_threshold", {SectionKind::Effects, "compressor"}},
+        {"fx_slot8", {SectionKind::Effects, "fx"}},
     };
     for (const auto& [id, where] : expected) {
       SectionKind kind{};
@@ -98,38 +108,34 @@ TEST(EditorGrouping, EveryParameterLandsInExactlyOneGroupOfTheRightSection) {
       EXPECT_EQ(int(kind), int(where.first)) << id;
       EXPECT_EQ(group->key, where.second) << id;
     }
+    // The macros lead the modulation section, the chain settings the effects.
+    EXPECT_EQ(sections[size_t(SectionKind::Modulation)].groups.front().key, "macros");
+    EXPECT_EQ(sections[size_t(SectionKind::Effects)].groups.front().key, "fx");
+    // Titles from the parameters' names.
+    SectionKind kind{};
+    EXPECT_EQ(findGroup(sections, "compressor_mix", &kind)->title, "Compressor");
+    EXPECT_EQ(findGroup(sections, "eq_on", &kind)->title, "EQ");
+    EXPECT_EQ(findGroup(sections, "osc2_sync", &kind)->title, "Osc 2");
+    EXPECT_EQ(findGroup(sections, "mod12_amount", &kind)->title, "12");
+    EXPECT_EQ(findGroup(sections, "macro3", &kind)->title, "Macros");
+    EXPECT_EQ(findGroup(sections, "master_gain", &kind)->title, "Voice");
+    EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.size(), size_t(extended ? 8 : 6));
     if (extended) {
       const std::map<juce::String, std::pair<SectionKind, juce::String>> more = {
-          {"lfo4_phase", {SectionKind::Lfos, "lfo4"}},
-          {"lfo1_sync", {SectionKind::Lfos, "lfo1"}},
-          {"global_lfo2_rate", {SectionKind::Lfos, "global_lfo2"}},
-          {"global_lfo1_unipolar", {SectionKind::Lfos, "global_lfo1"}},
-          {"mod32_dest", {SectionKind::Modulation, "mod32"}},
-          {"macro8", {SectionKind::Modulation, "macros"}},
-          {"distortion_mix", {SectionKind::Effects, "distortion"}},
-          {"eq_low_gain", {SectionKind::Effects, "eq"}},
-          {"comp_threshold", {SectionKind::Effects, "comp"}},
-          {"fx_slot8", {SectionKind::Effects, "fx"}},
+          {"lfo5_phase", {SectionKind::Lfos, "lfo5"}},
+          {"global_lfo3_rate", {SectionKind::Lfos, "global_lfo3"}},
+          {"mod40_dest", {SectionKind::Modulation, "mod40"}},
+          {"macro12", {SectionKind::Modulation, "macros"}},
+          {"bitcrusher_mix", {SectionKind::Effects, "bitcrusher"}},
+          {"tremolo_on", {SectionKind::Effects, "tremolo"}},
       };
       for (const auto& [id, where] : more) {
-        SectionKind kind{};
         const auto* group = findGroup(sections, id, &kind);
         ASSERT_NE(group, nullptr) << id;
         EXPECT_EQ(int(kind), int(where.first)) << id;
         EXPECT_EQ(group->key, where.second) << id;
       }
-      // The macros lead the modulation section, the chain settings the effects.
-      EXPECT_EQ(sections[size_t(SectionKind::Modulation)].groups.front().key, "macros");
-      EXPECT_EQ(sections[size_t(SectionKind::Effects)].groups.front().key, "fx");
-      EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.size(), size_t(6));
-      EXPECT_EQ(sections[size_t(SectionKind::Lfos)].groups.back().title, "Global LFO 2");
-      // Titles from the parameters' names.
-      SectionKind kind{};
-      EXPECT_EQ(findGroup(sections, "comp_mix", &kind)->title, "Compressor");
-      EXPECT_EQ(findGroup(sections, "eq_on", &kind)->title, "EQ");
-      EXPECT_EQ(findGroup(sections, "osc2_sync", &kind)->title, "Osc 2");
-      EXPECT_EQ(findGroup(sections, "mod12_amount", &kind)->title, "12");
-      EXPECT_EQ(findGroup(sections, "macro3", &kind)->title, "Macros");
+      EXPECT_EQ(findGroup(sections, "tremolo_mix", &kind)->title, "Tremolo");
       EXPECT_EQ(findGroup(sections, "master_gain", &kind)->title, "Voice");
     }
   }

@@ -1,8 +1,7 @@
 #pragma once
 // An EditorModel for the editor's tests: a processor whose host parameters are the engine's table
-// (src/synth/params.h), optionally with the rows a longer table would add (more LFOs with tempo
-// sync, 32 modulation slots, macros, more effects, an effect order), and a record of what the
-// editor asked of it.
+// (src/synth/params.h), optionally with rows a longer table would add (more LFOs, slots, macros
+// and effects than the engine has), and a record of what the editor asked of it.
 #include <juce_audio_processors/juce_audio_processors.h>
 
 #include <array>
@@ -50,42 +49,31 @@ class TableProcessor : public juce::AudioProcessor {
     addParameter(new juce::AudioParameterChoice({id, 1}, name, names, 0));
   }
 
-  // What the table is being extended with: per-voice and global LFOs with tempo sync, 32 slots,
-  // 8 macros and new effects (none of these ids is known to the editor's code by name).
+  // Rows a future table might add, none of them known to the editor's code by name: a fifth voice
+  // LFO and a third global one, slots 33-40, macros 9-12 and two new effects.
   void addLongerTable() {
     for (const auto& [lfo, title] : std::vector<std::pair<juce::String, juce::String>>{
-             {"lfo1", "LFO 1"}, {"lfo2", "LFO 2"}, {"lfo3", "LFO 3"}, {"lfo4", "LFO 4"},
-             {"global_lfo1", "Global LFO 1"}, {"global_lfo2", "Global LFO 2"}}) {
+             {"lfo5", "LFO 5"}, {"global_lfo3", "Global LFO 3"}}) {
       const juce::String id(lfo), name(title);
-      if (!id.startsWith("lfo1") && !id.startsWith("lfo2")) {
-        addChoice(id + "_wave", name + " waveform", {"sine", "triangle", "saw"});
-        addFloat(id + "_rate", name + " rate", 0.01f, 50, 5, "Hz");
-      }
+      addChoice(id + "_wave", name + " waveform", {"sine", "triangle", "saw"});
+      addFloat(id + "_rate", name + " rate", 0.01f, 50, 5, "Hz");
       addChoice(id + "_sync", name + " tempo sync", {"off", "1/1", "1/2", "1/4", "1/8", "1/16"});
       addFloat(id + "_phase", name + " phase", 0, 360, 0, "deg");
-      addFloat(id + "_fade", name + " fade in", 0, 10, 0, "s");
       addBool(id + "_unipolar", name + " unipolar", false);
     }
-    for (int m = 9; m <= 32; ++m) {
+    for (int m = 33; m <= 40; ++m) {
       const auto id = "mod" + juce::String(m);
       addChoice(id + "_source", "Mod slot " + juce::String(m) + " source", {"none", "lfo1", "macro1"});
       addChoice(id + "_dest", "Mod slot " + juce::String(m) + " destination", {"none", "cutoff", "pitch"});
       addFloat(id + "_amount", "Mod slot " + juce::String(m) + " amount", -1, 1, 0, "");
     }
-    for (int m = 1; m <= 8; ++m) addFloat("macro" + juce::String(m), "Macro " + juce::String(m), 0, 1, 0, "");
+    for (int m = 9; m <= 12; ++m) addFloat("macro" + juce::String(m), "Macro " + juce::String(m), 0, 1, 0, "");
     for (const auto& [fx, name] : std::vector<std::pair<juce::String, juce::String>>{
-             {"distortion", "Distortion"}, {"flanger", "Flanger"}, {"phaser", "Phaser"}, {"eq", "EQ"},
-             {"comp", "Compressor"}}) {
+             {"bitcrusher", "Bitcrusher"}, {"tremolo", "Tremolo"}}) {
       addBool(fx + "_on", name + " on", false);
       addFloat(fx + "_amount", name + " amount", 0, 1, 0.5f, "");
       addFloat(fx + "_mix", name + " mix", 0, 1, 0.5f, "");
     }
-    addFloat("eq_low_gain", "EQ low shelf gain", -18, 18, 0, "dB");
-    addFloat("eq_high_gain", "EQ high shelf gain", -18, 18, 0, "dB");
-    addFloat("comp_threshold", "Compressor threshold", -60, 0, -12, "dB");
-    for (int slot = 1; slot <= 8; ++slot)
-      addChoice("fx_slot" + juce::String(slot), "Effect slot " + juce::String(slot),
-                {"none", "distortion", "chorus", "flanger", "phaser", "delay", "reverb", "eq", "comp"});
   }
 
   const juce::String getName() const override { return "table"; }
