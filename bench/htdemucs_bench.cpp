@@ -78,7 +78,7 @@ class DiscardingSink : public StemSink {
 };
 
 std::unique_ptr<htdemucs::HTDemucsModel> randomModel(const htdemucs::HTDemucsConfig& config, size_t& parameters) {
-  htdemucs::RandomWeights weights(1234);
+  nn::RandomWeights weights(1234);
   auto model = std::make_unique<htdemucs::HTDemucsModel>(config, weights);
   parameters = weights.parameters();
   return model;
