@@ -41,7 +41,7 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
   sub->add_option("--model", options->model,
                   "dsp (the built-in DSP separator), an HTDemucs model name (downloaded when missing), or a "
-                  "model file (HTDemucs .th/.safetensors, BS-RoFormer .ckpt); default: the best installed model, "
+                  "model file (HTDemucs .th/.safetensors, BS-/Mel-Band RoFormer .ckpt); default: the best installed model, "
                   "else htdemucs, downloaded on first use, else dsp when it cannot be downloaded");
   sub->add_option("--config", options->config,
                   "YAML config of a RoFormer checkpoint (default: the .yaml of the same name beside it)");

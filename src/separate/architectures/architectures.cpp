@@ -30,23 +30,37 @@ std::unique_ptr<Separator> openHTDemucsFiles(const Loader& load, const std::vect
   return makeHTDemucsSeparator(std::move(models), bagWeights, ht);
 }
 
-std::unique_ptr<Separator> openBSRoformerFiles(const Loader& load, const std::vector<fs::path>& files,
-                                               const std::vector<std::vector<float>>& bagWeights,
-                                               const ModelFileOptions& options) {
+// BS-RoFormer and Mel-Band RoFormer: one checkpoint and its YAML config.
+std::unique_ptr<Separator> openRoformerFiles(const Loader& load, const std::vector<fs::path>& files,
+                                             const std::vector<std::vector<float>>& bagWeights,
+                                             const ModelFileOptions& options, roformer::RoformerKind kind) {
   const std::string name = files[0].string();
-  if (files.size() != 1 || !bagWeights.empty()) throw Error(name + ": BS-RoFormer models do not form bags");
+  const std::string what = kind == roformer::RoformerKind::kMelBand ? "Mel-Band RoFormer" : "BS-RoFormer";
+  if (files.size() != 1 || !bagWeights.empty()) throw Error(name + ": " + what + " models do not form bags");
   fs::path config = options.config;
   if (config.empty()) {
     config = fs::path(files[0]).replace_extension(".yaml");
     std::error_code ec;
     if (!fs::is_regular_file(config, ec))
-      throw Error(name + ": a BS-RoFormer checkpoint needs its YAML config (--config FILE.yaml, or " +
+      throw Error(name + ": a " + what + " checkpoint needs its YAML config (--config FILE.yaml, or " +
                   config.filename().string() + " beside it)");
   }
-  const roformer::RoformerConfig parsed = roformer::RoformerConfig::fromYamlFile(config);
+  const roformer::RoformerConfig parsed = roformer::RoformerConfig::fromYamlFile(config, kind);
   roformer::RoformerOptions ro;
   ro.threads = options.threads;
-  return roformer::makeRoformerSeparator(roformer::buildBSRoformerModel(parsed, load(0), name), ro);
+  return roformer::makeRoformerSeparator(roformer::buildRoformerModel(parsed, load(0), name), ro);
+}
+
+std::unique_ptr<Separator> openBSRoformerFiles(const Loader& load, const std::vector<fs::path>& files,
+                                               const std::vector<std::vector<float>>& bagWeights,
+                                               const ModelFileOptions& options) {
+  return openRoformerFiles(load, files, bagWeights, options, roformer::RoformerKind::kBandSplit);
+}
+
+std::unique_ptr<Separator> openMelBandRoformerFiles(const Loader& load, const std::vector<fs::path>& files,
+                                                    const std::vector<std::vector<float>>& bagWeights,
+                                                    const ModelFileOptions& options) {
+  return openRoformerFiles(load, files, bagWeights, options, roformer::RoformerKind::kMelBand);
 }
 
 struct Registration {
@@ -59,6 +73,7 @@ struct Registration {
 const Registration kArchitectures[] = {
     {Architecture::kHTDemucs, "HTDemucs", openHTDemucsFiles},
     {Architecture::kBSRoformer, "BS-RoFormer", openBSRoformerFiles},
+    {Architecture::kMelBandRoformer, "Mel-Band RoFormer", openMelBandRoformerFiles},
 };
 
 const Registration& registrationOf(Architecture architecture, const std::string& name) {

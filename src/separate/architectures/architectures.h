@@ -1,7 +1,8 @@
 #pragma once
 // Opening a model file with the network it holds. The architecture comes from the checkpoint
 // itself, never from its file name: the pickled class (demucs.htdemucs.HTDemucs), else the tensor
-// names of a plain state dict (band_split.to_features.* with final_norm.gamma: BS-RoFormer).
+// names of a plain state dict (band_split.to_features.*: BS-RoFormer with final_norm.gamma,
+// Mel-Band RoFormer without).
 // RoFormer checkpoints carry no settings; theirs come from a YAML config, given or found beside
 // the checkpoint under the same name (model.ckpt -> model.yaml).
 #include <filesystem>

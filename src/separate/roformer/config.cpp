@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -31,7 +33,7 @@ constexpr int64_t kMaxOverlap = 64;             // 2 (4 in some configs)
 constexpr int64_t kMaxBatch = 64;               // 4
 constexpr size_t kMaxSourceNameBytes = 32;
 // Totals: parameters (viperx: 1.6e8) and the largest activation of one chunk, in floats
-// (viperx: frames x bands x 4 dim = 801 x 62 x 2048 = 1.0e8; the frame vectors 801 x 4100).
+// (viperx: frames x bands x 4 dim = 801 x 62 x 2048 = 1.0e8; the band masks 801 x 8200).
 constexpr int64_t kMaxParameters = int64_t(1) << 30;
 constexpr int64_t kMaxActivation = int64_t(1) << 29;
 
@@ -104,7 +106,39 @@ int64_t boundedProduct(int64_t a, int64_t b, int64_t limit, const char* what, co
 
 }  // namespace
 
-RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::string& origin) {
+std::vector<std::pair<int64_t, int64_t>> melBands(int64_t sampleRate, int64_t nfft, int64_t numBands) {
+  // librosa's Slaney mel scale: linear below 1 kHz, logarithmic above.
+  const double fSp = 200.0 / 3.0, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = std::log(6.4) / 27.0;
+  const auto hzToMel = [&](double f) { return f >= minLogHz ? minLogMel + std::log(f / minLogHz) / logStep : f / fSp; };
+  const auto melToHz = [&](double m) { return m >= minLogMel ? minLogHz * std::exp(logStep * (m - minLogMel)) : fSp * m; };
+  const int64_t bins = nfft / 2 + 1, points = numBands + 2;
+  // np.linspace(hz_to_mel(0), hz_to_mel(sr / 2), n_mels + 2), then back to Hz
+  const double lo = hzToMel(0.0), hi = hzToMel(double(sampleRate) / 2.0), step = (hi - lo) / double(points - 1);
+  std::vector<double> melF(static_cast<size_t>(points));
+  for (int64_t i = 0; i < points; ++i) melF[size_t(i)] = melToHz(i + 1 == points ? hi : double(i) * step + lo);
+  // np.fft.rfftfreq(n_fft, 1 / sr)
+  const double binHz = 1.0 / (double(nfft) * (1.0 / double(sampleRate)));
+  std::vector<std::pair<int64_t, int64_t>> bands;
+  for (int64_t m = 0; m < numBands; ++m) {
+    const double fdiffLo = melF[size_t(m + 1)] - melF[size_t(m)], fdiffHi = melF[size_t(m + 2)] - melF[size_t(m + 1)];
+    int64_t first = -1, last = -1;
+    for (int64_t k = 0; k < bins; ++k) {
+      const double f = double(k) * binHz;
+      const double lower = -(melF[size_t(m)] - f) / fdiffLo, upper = (melF[size_t(m + 2)] - f) / fdiffHi;
+      bool positive = std::max(0.0, std::min(lower, upper)) > 0.0;
+      if ((m == 0 && k == 0) || (m + 1 == numBands && k + 1 == bins)) positive = true;
+      if (positive) {
+        if (first < 0) first = k;
+        else if (last + 1 != k) return {};  // not contiguous
+        last = k;
+      }
+    }
+    bands.emplace_back(first, first < 0 ? 0 : last - first + 1);
+  }
+  return bands;
+}
+
+RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::string& origin, RoformerKind kind) {
   const Reader r{origin};
   if (text.size() > kMaxConfigBytes) r.fail("config is larger than " + std::to_string(kMaxConfigBytes >> 10) + " KiB");
   YAML::Node root;
@@ -120,6 +154,10 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
   const YAML::Node training = section(root, "training", r, false);
 
   RoformerConfig c;
+  c.kind = kind;
+  const bool mel = kind == RoformerKind::kMelBand;
+  if (mel) c.maskEstimatorDepth = 1;  // MelBandRoformer's default
+  const std::string className = mel ? "MelBandRoformer" : "BSRoformer";
   bool haveDim = false, haveDepth = false;
   for (const auto& item : model) {
     if (!item.first.IsScalar()) r.fail("a key of 'model' is not a name");
@@ -134,7 +172,13 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
     else if (key == "freq_transformer_depth") c.freqTransformerDepth = r.integer(v, k, 1, kMaxTransformerDepth);
     else if (key == "linear_transformer_depth") {
       if (r.integer(v, k, 0, kMaxTransformerDepth) != 0) r.fail(k + ": linear attention layers are not supported");
-    } else if (key == "freqs_per_bands") {
+    } else if (mel && key == "num_bands") {
+      c.numBands = r.integer(v, k, 2, kMaxBands);
+    } else if (mel && key == "sample_rate") {
+      c.melSampleRate = r.integer(v, k, kMinSampleRate, kMaxSampleRate);
+    } else if (mel && key == "match_input_audio_length") {
+      c.matchInputLength = r.boolean(v, k);
+    } else if (!mel && key == "freqs_per_bands") {
       if (!v.IsSequence()) r.fail(k + " is " + Reader::show(v) + ", not a list");
       if (v.size() < 2 || v.size() > size_t(kMaxBands))
         r.fail(k + " has " + std::to_string(v.size()) + " bands, not 2.." + std::to_string(kMaxBands));
@@ -157,7 +201,7 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
     } else if (key == "use_pope") {
       if (r.boolean(v, k)) r.fail(k + ": PoPE position embeddings are not supported");
     } else if (kIgnoredModelKeys.count(key) == 0) {
-      r.fail(k + ": not a BSRoformer setting");
+      r.fail(k + ": not a " + className + " setting");
     }
   }
   if (!haveDim || !haveDepth) r.fail("model.dim and model.depth are required");
@@ -166,11 +210,30 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
   if (c.hop > c.nfft) r.fail("model.stft_hop_length exceeds stft_n_fft");
   if (const YAML::Node w = model["stft_win_length"]; w && r.integer(w, "model.stft_win_length", 1, kMaxNfft) != c.nfft)
     r.fail("model.stft_win_length must equal stft_n_fft");
-  if (c.freqsPerBands.empty()) r.fail("model.freqs_per_bands is required");
-  int64_t sum = 0;
-  for (int64_t f : c.freqsPerBands) sum += f;  // <= kMaxBands * kMaxNfft
-  if (sum != c.bins())
-    r.fail("model.freqs_per_bands sums to " + std::to_string(sum) + " bins, the STFT has " + std::to_string(c.bins()));
+  if (mel) {
+    for (const auto& [first, count] : melBands(c.melSampleRate, c.nfft, c.numBands)) {
+      if (count == 0) r.fail("model.num_bands = " + std::to_string(c.numBands) + " leaves a mel band without STFT bins");
+      c.bandStarts.push_back(first);
+      c.freqsPerBands.push_back(count);
+    }
+    if (int64_t(c.freqsPerBands.size()) != c.numBands) r.fail("model.num_bands gives mel bands that are not contiguous");
+    // Every bin in some band (the reference asserts it).
+    int64_t covered = 0;
+    for (size_t b = 0; b < c.bandStarts.size(); ++b) {
+      if (c.bandStarts[b] > covered) r.fail("model.num_bands leaves STFT bins outside every mel band");
+      covered = std::max(covered, c.bandStarts[b] + c.freqsPerBands[b]);
+    }
+    if (covered != c.bins()) r.fail("model.num_bands leaves STFT bins outside every mel band");
+  } else {
+    if (c.freqsPerBands.empty()) r.fail("model.freqs_per_bands is required");
+    int64_t sum = 0;
+    for (int64_t f : c.freqsPerBands) {
+      c.bandStarts.push_back(sum);
+      sum += f;  // <= kMaxBands * kMaxNfft
+    }
+    if (sum != c.bins())
+      r.fail("model.freqs_per_bands sums to " + std::to_string(sum) + " bins, the STFT has " + std::to_string(c.bins()));
+  }
 
   if (audio) {
     if (const YAML::Node v = audio["sample_rate"]; v) c.sampleRate = int(r.integer(v, "audio.sample_rate", kMinSampleRate, kMaxSampleRate));
@@ -186,6 +249,9 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
   if (c.chunkSize == 0) r.fail("audio.chunk_size is required");
   if (c.chunkSize < c.numOverlap || c.chunkSize < 10 || c.chunkSize <= c.nfft / 2)
     r.fail("audio.chunk_size = " + std::to_string(c.chunkSize) + " is too short for the STFT and the overlap");
+  // MelBandRoformer returns hop * (L // hop) samples: demix needs whole hops.
+  if (mel && !c.matchInputLength && c.chunkSize % c.hop != 0)
+    r.fail("audio.chunk_size = " + std::to_string(c.chunkSize) + " is not a multiple of model.stft_hop_length");
 
   if (training) {
     if (const YAML::Node t = training["target_instrument"]; t && !t.IsNull()) {
@@ -209,23 +275,25 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
   const int64_t perLayer = c.dim * 3 * inner + c.dim * c.heads + c.heads + inner * c.dim + 8 * c.dim * c.dim + 7 * c.dim;
   const int64_t layers = c.depth * (c.timeTransformerDepth + c.freqTransformerDepth);
   int64_t parameters = boundedProduct(layers, perLayer, kMaxParameters, "the transformers' parameter count", r);
-  const int64_t frameValues = 4 * c.bins();
-  const int64_t bandSplit = 2 * frameValues + bands * c.dim + c.dim * frameValues;
-  const int64_t mask = c.maskEstimatorDepth * bands * hidden * hidden + bands * (c.dim + 1) * hidden +
-                       (hidden + 1) * 4 * frameValues;
+  int64_t bandValues = 0;  // Σ band widths: the frame vector, or more where mel bands overlap
+  for (int64_t f : c.freqsPerBands) bandValues += 4 * f;
+  const int64_t bandSplit = 2 * bandValues + bands * c.dim + c.dim * bandValues;
+  const int64_t mask = (c.maskEstimatorDepth + 1) * bands * hidden * hidden + bands * (c.dim + 1) * hidden +
+                       (hidden + 1) * 2 * bandValues;
   const int64_t masks = boundedProduct(c.numStems, mask, kMaxParameters, "the mask estimators' parameter count", r);
   if (parameters + bandSplit + masks > kMaxParameters)
     r.fail("the model would have more than " + std::to_string(kMaxParameters) + " parameters");
   const int64_t frames = c.frames(c.chunkSize);
-  const int64_t widest = std::max({4 * c.dim, 3 * inner, hidden, frameValues, frames});
+  const int64_t widest = std::max({4 * c.dim, 3 * inner, hidden});
   boundedProduct(boundedProduct(frames, bands, kMaxActivation, "an activation (frames x bands)", r), widest,
                  kMaxActivation, "an activation (frames x bands x width)", r);
+  boundedProduct(frames, 2 * bandValues, kMaxActivation, "the band masks (frames x band widths)", r);
   boundedProduct(frames, frames, kMaxActivation, "the attention scores (frames x frames)", r);
   boundedProduct(c.numStems * 2 * c.audioChannels(), c.chunkSize * c.batchSize, kMaxActivation, "a chunk's output", r);
   return c;
 }
 
-RoformerConfig RoformerConfig::fromYamlFile(const std::filesystem::path& path) {
+RoformerConfig RoformerConfig::fromYamlFile(const std::filesystem::path& path, RoformerKind kind) {
   const std::string origin = path.string();
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(path, ec);
@@ -235,7 +303,7 @@ RoformerConfig RoformerConfig::fromYamlFile(const std::filesystem::path& path) {
   if (!in) throw Error(origin + ": cannot open the config");
   std::ostringstream text;
   text << in.rdbuf();
-  return fromYamlText(text.str(), origin);
+  return fromYamlText(text.str(), origin, kind);
 }
 
 }  // namespace midistems::separate::roformer

@@ -65,9 +65,10 @@ void Transformer::load(nn::WeightSource& src, const std::string& prefix, const R
     l.ff.in.load(src, p + ".1.net.1", c.dim, 4 * c.dim, true);
     l.ff.out.load(src, p + ".1.net.4", 4 * c.dim, c.dim, true);
   }
+  if (c.mel()) norm = src.take(prefix + ".norm.gamma", {c.dim}, TensorKind::kNormWeight);
 }
 
-BSRoformerModel::BSRoformerModel(const RoformerConfig& config, nn::WeightSource& src) : config_(config) {
+RoformerModel::RoformerModel(const RoformerConfig& config, nn::WeightSource& src) : config_(config) {
   const RoformerConfig& c = config_;
   const int64_t channels = c.audioChannels();
   layers.resize(size_t(c.depth));
@@ -76,17 +77,16 @@ BSRoformerModel::BSRoformerModel(const RoformerConfig& config, nn::WeightSource&
     layers[size_t(i)].time.load(src, p + ".0", c, c.timeTransformerDepth);
     layers[size_t(i)].freq.load(src, p + ".1", c, c.freqTransformerDepth);
   }
-  final_norm = src.take("final_norm.gamma", {c.dim}, TensorKind::kNormWeight);
+  if (!c.mel()) final_norm = src.take("final_norm.gamma", {c.dim}, TensorKind::kNormWeight);
   const int64_t bands = int64_t(c.freqsPerBands.size());
-  int64_t start = 0;
+  bandsPerBin_.assign(size_t(c.bins()), 0.0f);
   for (int64_t k = 0; k < bands; ++k) {
-    bandStart_.push_back(start);
+    for (int64_t f = 0; f < c.freqsPerBands[size_t(k)]; ++f) bandsPerBin_[size_t(c.bandStarts[size_t(k)] + f)] += 1.0f;
     const int64_t width = 2 * channels * c.freqsPerBands[size_t(k)];
     const std::string p = "band_split.to_features." + std::to_string(k);
     band_split.norm.push_back(src.take(p + ".0.gamma", {width}, TensorKind::kNormWeight));
     band_split.linear.emplace_back();
     band_split.linear.back().load(src, p + ".1", width, c.dim, true);
-    start += c.freqsPerBands[size_t(k)];
   }
   const int64_t hidden = c.dim * c.mlpExpansionFactor;
   mask_estimators.resize(size_t(c.numStems));
@@ -95,10 +95,12 @@ BSRoformerModel::BSRoformerModel(const RoformerConfig& config, nn::WeightSource&
     est.to_freqs.resize(size_t(bands));
     for (int64_t k = 0; k < bands; ++k) {
       const int64_t width = 2 * channels * c.freqsPerBands[size_t(k)];
-      // MLP(dim, 2 width, hidden, depth): dims (dim, hidden x (depth - 1), 2 width), Tanh between.
-      for (int64_t j = 0; j < c.maskEstimatorDepth; ++j) {
+      // MLP(dim, 2 width, hidden, depth): dims (dim, hidden x (depth - 1), 2 width) in
+      // bs_roformer.py, (dim, hidden x depth, 2 width) in mel_band_roformer.py; Tanh between.
+      const int64_t linears = c.mel() ? c.maskEstimatorDepth + 1 : c.maskEstimatorDepth;
+      for (int64_t j = 0; j < linears; ++j) {
         const int64_t in = j == 0 ? c.dim : hidden;
-        const int64_t out = j + 1 == c.maskEstimatorDepth ? 2 * width : hidden;
+        const int64_t out = j + 1 == linears ? 2 * width : hidden;
         est.to_freqs[size_t(k)].emplace_back();
         est.to_freqs[size_t(k)].back().load(src,
                                             "mask_estimators." + std::to_string(s) + ".to_freqs." +
@@ -114,12 +116,12 @@ BSRoformerModel::BSRoformerModel(const RoformerConfig& config, nn::WeightSource&
   fft_ = std::make_unique<RealFft>(int(c.nfft));
 }
 
-BSRoformerModel::~BSRoformerModel() = default;
+RoformerModel::~RoformerModel() = default;
 
-Tensor BSRoformerModel::stft(const float* input, int64_t length) const {
+Tensor RoformerModel::stft(const float* input, int64_t length) const {
   const RoformerConfig& c = config_;
   const int64_t channels = c.audioChannels(), bins = c.bins(), frames = c.frames(length), half = c.nfft / 2;
-  if (length <= half) throw Error("BS-RoFormer: a chunk of " + std::to_string(length) + " samples is too short for the STFT");
+  if (length <= half) throw Error("RoFormer: a chunk of " + std::to_string(length) + " samples is too short for the STFT");
   Tensor out({frames, bins * channels * 2});
   const int64_t width = out.dim(1);
   nn::parallelFor(frames * channels, [&](int64_t task) {
@@ -138,14 +140,14 @@ Tensor BSRoformerModel::stft(const float* input, int64_t length) const {
   return out;
 }
 
-Tensor BSRoformerModel::bandSplit(const Tensor& x) const {
+Tensor RoformerModel::bandSplit(const Tensor& x) const {
   const RoformerConfig& c = config_;
   const int64_t frames = x.dim(0), width = x.dim(1), bands = int64_t(c.freqsPerBands.size()), channels = c.audioChannels();
   Tensor out({frames, bands, c.dim});
   nn::parallelFor(bands, [&](int64_t k) {
     const int64_t w = 2 * channels * c.freqsPerBands[size_t(k)];
     Tensor normed({frames, w});
-    rmsNorm(x.data() + 2 * channels * bandStart_[size_t(k)], frames, w, width, band_split.norm[size_t(k)].data(),
+    rmsNorm(x.data() + 2 * channels * c.bandStarts[size_t(k)], frames, w, width, band_split.norm[size_t(k)].data(),
             normed.data(), w);
     band_split.linear[size_t(k)].forward(normed.data(), frames, out.data() + k * c.dim, bands * c.dim);
   });
@@ -153,7 +155,7 @@ Tensor BSRoformerModel::bandSplit(const Tensor& x) const {
 }
 
 // x: `sequences` sequences of `length` tokens of dim, contiguous; updated in place.
-void BSRoformerModel::runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length) {
+void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length) {
   const RoformerConfig& c = config_;
   const int64_t rows = sequences * length, dim = c.dim, heads = c.heads, dh = c.dimHead, inner = heads * dh;
   xn_.resize({rows, dim});
@@ -213,9 +215,10 @@ void BSRoformerModel::runTransformer(const Transformer& t, float* x, int64_t seq
     f.out.forward(hidden_.data(), rows, xn_.data(), dim);
     for (int64_t i = 0; i < rows * dim; ++i) x[i] += xn_[i];
   }
+  if (t.norm.numel()) rmsNorm(x, rows, dim, dim, t.norm.data(), x, dim);
 }
 
-void BSRoformerModel::timeTransformer(const Transformer& t, Tensor& x) {
+void RoformerModel::timeTransformer(const Transformer& t, Tensor& x) {
   const int64_t frames = x.dim(0), bands = x.dim(1), dim = x.dim(2);
   transposed_.resize({bands, frames, dim});
   for (int64_t f = 0; f < frames; ++f)
@@ -227,19 +230,19 @@ void BSRoformerModel::timeTransformer(const Transformer& t, Tensor& x) {
       std::copy_n(transposed_.data() + (b * frames + f) * dim, dim, x.data() + (f * bands + b) * dim);
 }
 
-void BSRoformerModel::freqTransformer(const Transformer& t, Tensor& x) { runTransformer(t, x.data(), x.dim(0), x.dim(1)); }
+void RoformerModel::freqTransformer(const Transformer& t, Tensor& x) { runTransformer(t, x.data(), x.dim(0), x.dim(1)); }
 
-void BSRoformerModel::finalNorm(Tensor& x) const {
+void RoformerModel::finalNorm(Tensor& x) const {
+  if (!final_norm.numel()) return;
   const int64_t rows = x.dim(0) * x.dim(1);
   rmsNorm(x.data(), rows, config_.dim, config_.dim, final_norm.data(), x.data(), config_.dim);
 }
 
-Tensor BSRoformerModel::maskEstimator(int64_t stem, const Tensor& x) const {
+Tensor RoformerModel::maskEstimator(int64_t stem, const Tensor& x) const {
   const RoformerConfig& c = config_;
   const int64_t frames = x.dim(0), bands = x.dim(1), channels = c.audioChannels();
-  Tensor out({frames, c.bins() * channels * 2});
-  const int64_t width = out.dim(1);
   const MaskEstimator& est = mask_estimators[size_t(stem)];
+  std::vector<Tensor> bandMasks(static_cast<size_t>(bands));
   nn::parallelFor(bands, [&](int64_t k) {
     const auto& mlp = est.to_freqs[size_t(k)];
     Tensor a({frames, c.dim});
@@ -251,17 +254,34 @@ Tensor BSRoformerModel::maskEstimator(int64_t stem, const Tensor& x) const {
         for (int64_t i = 0; i < b.numel(); ++i) b[i] = std::tanh(b[i]);
       a = std::move(b);
     }
+    // GLU over the last dimension, in place into the first half of each row.
     const int64_t w = 2 * channels * c.freqsPerBands[size_t(k)];
     for (int64_t t = 0; t < frames; ++t) {
-      const float* row = a.data() + t * 2 * w;
-      float* dst = out.data() + t * width + 2 * channels * bandStart_[size_t(k)];
-      for (int64_t i = 0; i < w; ++i) dst[i] = row[i] * sigmoid(row[w + i]);
+      float* row = a.data() + t * 2 * w;
+      for (int64_t i = 0; i < w; ++i) row[i] = row[i] * sigmoid(row[w + i]);
     }
+    bandMasks[size_t(k)] = std::move(a);
   });
+  // Band masks added onto their bins band after band (scatter_add_), then divided by the number
+  // of bands over each bin: one for BS-RoFormer's disjoint bands, an average where mel bands overlap.
+  Tensor out({frames, c.bins() * channels * 2}, 0.0f);
+  const int64_t width = out.dim(1);
+  for (int64_t k = 0; k < bands; ++k) {
+    const int64_t w = 2 * channels * c.freqsPerBands[size_t(k)];
+    for (int64_t t = 0; t < frames; ++t) {
+      const float* row = bandMasks[size_t(k)].data() + t * 2 * w;
+      float* dst = out.data() + t * width + 2 * channels * c.bandStarts[size_t(k)];
+      for (int64_t i = 0; i < w; ++i) dst[i] += row[i];
+    }
+  }
+  if (c.mel())
+    for (int64_t t = 0; t < frames; ++t)
+      for (int64_t f = 0; f < c.bins(); ++f)
+        for (int64_t i = 0; i < 2 * channels; ++i) out[t * width + f * 2 * channels + i] /= bandsPerBin_[size_t(f)];
   return out;
 }
 
-void BSRoformerModel::istft(const Tensor& spectrum, const Tensor& mask, int64_t length, float* output) const {
+void RoformerModel::istft(const Tensor& spectrum, const Tensor& mask, int64_t length, float* output) const {
   const RoformerConfig& c = config_;
   const int64_t channels = c.audioChannels(), bins = c.bins(), frames = spectrum.dim(0), width = spectrum.dim(1);
   const int64_t half = c.nfft / 2, padded = c.nfft + c.hop * (frames - 1);
@@ -271,7 +291,7 @@ void BSRoformerModel::istft(const Tensor& spectrum, const Tensor& mask, int64_t 
     for (int64_t n = 0; n < c.nfft; ++n) envelope[size_t(t * c.hop + n)] += window_[size_t(n)] * window_[size_t(n)];
   // torch.istft(length=L) keeps padded samples [half, half + L); past the padded signal, zeros.
   for (int64_t i = half; i < std::min(padded, half + length); ++i)
-    if (envelope[size_t(i)] < 1e-11f) throw Error("BS-RoFormer: the STFT window does not overlap (hop too long)");
+    if (envelope[size_t(i)] < 1e-11f) throw Error("RoFormer: the STFT window does not overlap (hop too long)");
   nn::parallelFor(channels, [&](int64_t s) {
     std::vector<float> sum(size_t(padded), 0.0f), frame(size_t(c.nfft));
     std::vector<std::complex<float>> z(static_cast<size_t>(bins));
@@ -288,15 +308,18 @@ void BSRoformerModel::istft(const Tensor& spectrum, const Tensor& mask, int64_t 
       fft_->inverse(z.data(), frame.data());
       for (int64_t n = 0; n < c.nfft; ++n) sum[size_t(t * c.hop + n)] += frame[size_t(n)] * inv * window_[size_t(n)];
     }
+    // BS (and Mel with match_input_audio_length) keep `length` samples; Mel otherwise returns
+    // hop * (frames - 1), zero-filled here to `length`.
+    const int64_t end = c.mel() && !c.matchInputLength ? half + c.hop * (frames - 1) : padded;
     float* y = output + s * length;
     for (int64_t i = 0; i < length; ++i) {
       const int64_t p = half + i;
-      y[i] = p < padded ? sum[size_t(p)] / envelope[size_t(p)] : 0.0f;
+      y[i] = p < end ? sum[size_t(p)] / envelope[size_t(p)] : 0.0f;
     }
   });
 }
 
-void BSRoformerModel::forward(const float* input, int64_t length, float* output) {
+void RoformerModel::forward(const float* input, int64_t length, float* output) {
   Tensor spectrum = stft(input, length);
   Tensor x = bandSplit(spectrum);
   for (AxialBlock& block : layers) {

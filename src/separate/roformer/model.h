@@ -5,6 +5,10 @@
 // frames of each band, then over the bands of each frame) with rotary position embeddings and
 // per-head sigmoid gates, a final RMSNorm, and one mask estimator per stem (an MLP per band, then
 // GLU) whose complex masks multiply the STFT before the inverse STFT.
+// Mel-Band RoFormer (mel_band_roformer.py, class MelBandRoformer) differs in four places: its
+// bands are overlapping mel ranges whose masks are averaged where they overlap, every transformer
+// ends with its own RMSNorm (and there is no final_norm), its MLPs have mask_estimator_depth + 1
+// layers, and it returns hop * (L // hop) samples (the rest here is zero).
 // One struct per reference module, members named like the checkpoint keys:
 // `layers.3.1.layers.0.0.to_qkv.weight` lives in layers[3].freq.layers[0].attn.to_qkv.
 #include <complex>
@@ -50,9 +54,10 @@ struct TransformerLayer {
   FeedForward ff;  // .1
 };
 
-// Transformer (norm_output=False): layers.j.
+// Transformer: layers.j, then `norm` (Mel only; BS-RoFormer builds them with norm_output=False).
 struct Transformer {
   std::vector<TransformerLayer> layers;
+  nn::Tensor norm;
   void load(nn::WeightSource& src, const std::string& prefix, const RoformerConfig& c, int64_t depth);
 };
 
@@ -70,10 +75,10 @@ struct MaskEstimator {
   std::vector<std::vector<Linear>> to_freqs;  // to_freqs.k.0.(2 j): the MLP of band k
 };
 
-class BSRoformerModel : public SegmentModel {
+class RoformerModel : public SegmentModel {
  public:
-  BSRoformerModel(const RoformerConfig& config, nn::WeightSource& weights);
-  ~BSRoformerModel() override;
+  RoformerModel(const RoformerConfig& config, nn::WeightSource& weights);
+  ~RoformerModel() override;
 
   const RoformerConfig& config() const { return config_; }
   const std::vector<std::string>& sourceNames() const override { return config_.sources; }
@@ -93,7 +98,7 @@ class BSRoformerModel : public SegmentModel {
   void istft(const nn::Tensor& spectrum, const nn::Tensor& mask, int64_t length, float* output) const;
 
   std::vector<AxialBlock> layers;
-  nn::Tensor final_norm;
+  nn::Tensor final_norm;  // BS only
   BandSplit band_split;
   std::vector<MaskEstimator> mask_estimators;
 
@@ -101,7 +106,7 @@ class BSRoformerModel : public SegmentModel {
   void runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length);
 
   RoformerConfig config_;
-  std::vector<int64_t> bandStart_;  // first bin of each band
+  std::vector<float> bandsPerBin_;  // how many bands cover each bin (the mask average's divisor)
   std::vector<float> window_;       // periodic Hann
   std::unique_ptr<RealFft> fft_;
   nn::Tensor xn_, qkv_, gates_, heads_, hidden_, transposed_;

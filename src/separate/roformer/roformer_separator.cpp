@@ -81,7 +81,7 @@ class DemixSchedule : public ChunkSchedule {
 
 class RoformerSeparator : public Separator {
  public:
-  RoformerSeparator(std::unique_ptr<BSRoformerModel> model, const RoformerOptions& options)
+  RoformerSeparator(std::unique_ptr<RoformerModel> model, const RoformerOptions& options)
       : model_(std::move(model)), options_(options) {}
   std::vector<std::string> sources() const override { return model_->sourceNames(); }
   int sampleRate() const override { return model_->sampleRate(); }
@@ -89,18 +89,18 @@ class RoformerSeparator : public Separator {
 
   void separate(const AudioBuffer& mix, StemSink& sink, const ProgressCallback& progress) override {
     if (mix.numChannels() != channels())
-      throw Error("BS-RoFormer: the mix has " + std::to_string(mix.numChannels()) + " channels, the model needs " +
+      throw Error("RoFormer: the mix has " + std::to_string(mix.numChannels()) + " channels, the model needs " +
                   std::to_string(channels()));
     if (mix.sampleRate != sampleRate())
-      throw Error("BS-RoFormer: the mix is at " + std::to_string(mix.sampleRate) + " Hz, the model needs " +
+      throw Error("RoFormer: the mix is at " + std::to_string(mix.sampleRate) + " Hz, the model needs " +
                   std::to_string(sampleRate()) + " Hz");
     const int64_t length = mix.numFrames();
     if (length == 0) return;
     if (length < 2)
-      throw Error("BS-RoFormer: the mix is too short (" + std::to_string(length) + " sample)");
+      throw Error("RoFormer: the mix is too short (" + std::to_string(length) + " sample)");
     for (const auto& ch : mix.channels)
       for (float v : ch)
-        if (!std::isfinite(v)) throw Error("BS-RoFormer: the mix contains non-finite samples");
+        if (!std::isfinite(v)) throw Error("RoFormer: the mix contains non-finite samples");
     nn::setThreads(options_.threads);
     std::vector<ChunkLane> lanes(1);
     lanes[0].model = model_.get();
@@ -110,7 +110,7 @@ class RoformerSeparator : public Separator {
   }
 
  private:
-  std::unique_ptr<BSRoformerModel> model_;
+  std::unique_ptr<RoformerModel> model_;
   RoformerOptions options_;
 };
 
@@ -120,13 +120,13 @@ std::unique_ptr<ChunkSchedule> makeDemixSchedule(const RoformerConfig& config, i
   return std::make_unique<DemixSchedule>(config, length);
 }
 
-std::unique_ptr<BSRoformerModel> buildBSRoformerModel(const RoformerConfig& config, nn::Checkpoint checkpoint,
+std::unique_ptr<RoformerModel> buildRoformerModel(const RoformerConfig& config, nn::Checkpoint checkpoint,
                                                       const std::string& name) {
   nn::CheckpointWeights weights(std::move(checkpoint.state), name);
-  return std::make_unique<BSRoformerModel>(config, weights);
+  return std::make_unique<RoformerModel>(config, weights);
 }
 
-std::unique_ptr<Separator> makeRoformerSeparator(std::unique_ptr<BSRoformerModel> model, const RoformerOptions& options) {
+std::unique_ptr<Separator> makeRoformerSeparator(std::unique_ptr<RoformerModel> model, const RoformerOptions& options) {
   return std::make_unique<RoformerSeparator>(std::move(model), options);
 }
 

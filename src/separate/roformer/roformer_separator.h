@@ -1,6 +1,6 @@
 #pragma once
-// BS-RoFormer behind the Separator interface, with the chunking of Music-Source-Separation-
-// Training's utils/model_utils.py `demix` (generic mode):
+// BS-RoFormer and Mel-Band RoFormer behind the Separator interface, with the chunking of
+// Music-Source-Separation-Training's utils/model_utils.py `demix` (generic mode):
 //  - chunk = inference.chunk_size (else audio.chunk_size), step = chunk / num_overlap,
 //    border = chunk - step, fade = chunk / 10;
 //  - a song longer than 2 border is reflect-padded by border on both sides (trimmed at the end);
@@ -33,9 +33,9 @@ std::unique_ptr<ChunkSchedule> makeDemixSchedule(const RoformerConfig& config, i
 
 // The model of a checkpoint already read (strict: every tensor used, none missing, shapes checked);
 // `name` appears in errors.
-std::unique_ptr<BSRoformerModel> buildBSRoformerModel(const RoformerConfig& config, nn::Checkpoint checkpoint,
+std::unique_ptr<RoformerModel> buildRoformerModel(const RoformerConfig& config, nn::Checkpoint checkpoint,
                                                       const std::string& name);
 
-std::unique_ptr<Separator> makeRoformerSeparator(std::unique_ptr<BSRoformerModel> model, const RoformerOptions& options);
+std::unique_ptr<Separator> makeRoformerSeparator(std::unique_ptr<RoformerModel> model, const RoformerOptions& options);
 
 }  // namespace midistems::separate::roformer

@@ -1,4 +1,4 @@
-// `midistems split --model FILE.ckpt` with a BS-RoFormer checkpoint (fixtures/roformer/bs_small):
+// `midistems split --model FILE.ckpt` with RoFormer checkpoints (fixtures/roformer/bs_small, mel_small):
 // the architecture comes from the file's contents, the config from --config or the .yaml beside
 // it; --two-stems vocals writes vocals and the mix less them. Crafted configs fail with exit
 // status 2 and one line naming the config, within 4 GiB of address space.
@@ -29,14 +29,15 @@ std::string splitCommand(const fs::path& dir, const std::string& args) {
          " 2>" + testing::quoted(dir / "stderr.txt");
 }
 
-TEST(SplitRoformer, CheckpointWithItsConfigBesideItMatchesReferenceAndTwoStemsAddUpToTheMix) {
-  MIDISTEMS_REQUIRE_FIXTURE(kDir + "stems_short.npy");
+// Splits the first frames of the fixture's input with its checkpoint (config beside it) and
+// compares the vocals with `expectedFile`.
+void checkTwoStems(const std::string& kDir, const std::string& expectedFile) {
   const fs::path dir = testing::scratchDir("split-roformer");
   // Named so that nothing but the contents can tell the architecture.
   fs::copy_file(testing::fixturePath(kDir + "model.ckpt"), dir / "vocals_model.ckpt");
   fs::copy_file(testing::fixturePath(kDir + "config.yaml"), dir / "vocals_model.yaml");
   const NpyArray input = readNpy(testing::fixturePath(kDir + "input.npy"));
-  const NpyArray expected = readNpy(testing::fixturePath(kDir + "stems_short.npy"));
+  const NpyArray expected = readNpy(testing::fixturePath(kDir + expectedFile));
   const int64_t total = input.shape[1], frames = expected.shape[2];
   AudioBuffer mix(2, frames, 44100);
   for (int64_t c = 0; c < 2; ++c) std::copy_n(input.data.begin() + c * total, frames, mix.channels[size_t(c)].begin());
@@ -62,6 +63,16 @@ TEST(SplitRoformer, CheckpointWithItsConfigBesideItMatchesReferenceAndTwoStemsAd
   EXPECT_LE(err, 2e-6);
   EXPECT_LE(sumErr, 1e-6);
   fs::remove_all(dir);
+}
+
+TEST(SplitRoformer, BSRoformerCheckpointWithItsConfigBesideItMatchesReferenceAndTwoStemsAddUpToTheMix) {
+  MIDISTEMS_REQUIRE_FIXTURE(kDir + "stems_short.npy");
+  checkTwoStems(kDir, "stems_short.npy");
+}
+
+TEST(SplitRoformer, MelBandRoformerCheckpointWithItsConfigBesideItMatchesReferenceAndTwoStemsAddUpToTheMix) {
+  MIDISTEMS_REQUIRE_FIXTURE("roformer/mel_small/stems.npy");
+  checkTwoStems("roformer/mel_small/", "stems.npy");
 }
 
 // Splits a short silent song with the fixture's checkpoint and the config `yaml`, and expects the

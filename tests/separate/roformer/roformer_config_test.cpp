@@ -99,6 +99,37 @@ TEST(RoformerConfig, HostileValuesAreOneLineErrors) {
   }
 }
 
+std::string melConfig(const std::string& bands) {
+  return "audio:\n  chunk_size: 352800\nmodel:\n  dim: 384\n  depth: 6\n  stereo: true\n  num_bands: " + bands +
+         "\n  sample_rate: 44100\n  stft_n_fft: 2048\n  stft_hop_length: 441\n  mask_estimator_depth: 2\n"
+         "training:\n  target_instrument: vocals\ninference:\n  batch_size: 4\n";
+}
+
+TEST(RoformerConfig, MelBandSettings) {
+  const RoformerConfig c = RoformerConfig::fromYamlText(melConfig("60"), "c.yaml", RoformerKind::kMelBand);
+  ASSERT_EQ(c.freqsPerBands.size(), 60u);
+  EXPECT_EQ(c.bandStarts.front(), 0);
+  EXPECT_EQ(c.bandStarts.back() + c.freqsPerBands.back(), 1025);  // the last bin is always in the last band
+  const auto error = [](const std::string& text, RoformerKind kind) {
+    try {
+      RoformerConfig::fromYamlText(text, "c.yaml", kind);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error(melConfig("0"), RoformerKind::kMelBand).find("model.num_bands = 0"), std::string::npos);
+  EXPECT_NE(error(melConfig("-3"), RoformerKind::kMelBand).find("model.num_bands = -3"), std::string::npos);
+  // 1000 mel bands over 1025 bins: some hold no bin.
+  EXPECT_NE(error(melConfig("1000"), RoformerKind::kMelBand).find("without STFT bins"), std::string::npos)
+      << error(melConfig("1000"), RoformerKind::kMelBand);
+  // Each class knows only its own keys.
+  EXPECT_NE(error(melConfig("60"), RoformerKind::kBandSplit).find("num_bands: not a BSRoformer setting"),
+            std::string::npos);
+  EXPECT_NE(error(config(), RoformerKind::kMelBand).find("freqs_per_bands: not a MelBandRoformer setting"),
+            std::string::npos);
+}
+
 TEST(RoformerConfig, BandsMustCoverTheSpectrum) {
   std::string text = config();
   text.replace(text.find("  - 129\n"), 8, "  - 130\n");

@@ -1,5 +1,6 @@
-// BS-RoFormer stage by stage, the raw forward and the whole chunked demix against the reference
-// tensors of fixtures/roformer/bs_small (random weights; see its README for the float32 floor).
+// BS-RoFormer and Mel-Band RoFormer stage by stage, the raw forward and the whole chunked demix
+// against the reference tensors of fixtures/roformer/bs_small and mel_small (random weights; see
+// their README for the float32 floor).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,12 +17,17 @@ namespace {
 
 using midistems::testing::fixturePath;
 
-const std::string kDir = "roformer/bs_small/";
+struct Variant {
+  std::string dir;
+  RoformerKind kind;
+};
+const Variant kBS{"roformer/bs_small/", RoformerKind::kBandSplit};
+const Variant kMel{"roformer/mel_small/", RoformerKind::kMelBand};
 
-std::unique_ptr<BSRoformerModel> loadSmall() {
-  const RoformerConfig config = RoformerConfig::fromYamlFile(fixturePath(kDir + "config.yaml"));
-  const std::string ckpt = fixturePath(kDir + "model.ckpt").string();
-  return buildBSRoformerModel(config, nn::loadCheckpoint(ckpt), ckpt);
+std::unique_ptr<RoformerModel> loadSmall(const Variant& v) {
+  const RoformerConfig config = RoformerConfig::fromYamlFile(fixturePath(v.dir + "config.yaml"), v.kind);
+  const std::string ckpt = fixturePath(v.dir + "model.ckpt").string();
+  return buildRoformerModel(config, nn::loadCheckpoint(ckpt), ckpt);
 }
 
 nn::Tensor fromNpy(const NpyArray& a, std::vector<int64_t> shape) {
@@ -54,10 +60,10 @@ std::vector<float> flatten(const std::vector<AudioBuffer>& stems) {
   return v;
 }
 
-TEST(BSRoformerModel, StagesMatchReference) {
-  MIDISTEMS_REQUIRE_FIXTURE(kDir + "model.ckpt");
+void checkStages(const Variant& v) {
+  const std::string& kDir = v.dir;
   nn::setThreads(1);
-  auto model = loadSmall();
+  auto model = loadSmall(v);
   const NpyArray in = readNpy(fixturePath(kDir + "seg_in.npy"));
   const int64_t length = in.shape[2];
 
@@ -107,32 +113,94 @@ TEST(BSRoformerModel, StagesMatchReference) {
 
   const nn::Tensor maskIn = fromNpy(readNpy(fixturePath(kDir + "seg_mask_in.npy")), {frames, bands, dim});
   const nn::Tensor mask = model->maskEstimator(0, maskIn);
-  const NpyArray refMask = readNpy(fixturePath(kDir + "seg_mask_out.npy"));
-  EXPECT_LE(maxAbsDiff(mask.data(), refMask.data, size_t(mask.numel())), 2e-5) << "mask estimator";
+  NpyArray refMask = readNpy(fixturePath(kDir + "seg_mask_out.npy"));  // band after band
+  if (v.kind == RoformerKind::kMelBand) {
+    // Mel: the reference's band masks scattered onto their (bin, channel) rows through its own
+    // gather index, and averaged over the bands covering each bin.
+    const NpyArray index = readNpy(fixturePath(kDir + "mel_freq_indices.npy"));
+    const int64_t rows = bins * 2, slots = int64_t(index.data.size());
+    std::vector<float> sum(size_t(frames * rows * 2), 0.0f), count(size_t(rows), 0.0f);
+    for (int64_t j = 0; j < slots; ++j) count[size_t(index.data[size_t(j)])] += 1.0f;
+    for (int64_t t = 0; t < frames; ++t)
+      for (int64_t j = 0; j < slots; ++j)
+        for (int64_t c = 0; c < 2; ++c)
+          sum[size_t((t * rows + int64_t(index.data[size_t(j)])) * 2 + c)] += refMask.data[size_t((t * slots + j) * 2 + c)];
+    for (int64_t t = 0; t < frames; ++t)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < 2; ++c) sum[size_t((t * rows + r) * 2 + c)] /= count[size_t(r)];
+    refMask.data = sum;
+  }
+  const double maskErr = maxAbsDiff(mask.data(), refMask.data, size_t(mask.numel()));
+  std::printf("mask estimator: max abs error %.3g\n", maskErr);
+  EXPECT_LE(maskErr, 2e-5) << "mask estimator";
 }
 
-TEST(BSRoformerModel, ForwardMatchesReferenceWithOneAndTwoThreads) {
-  MIDISTEMS_REQUIRE_FIXTURE(kDir + "model.ckpt");
-  auto model = loadSmall();
-  const NpyArray in = readNpy(fixturePath(kDir + "seg_in.npy"));
-  const NpyArray ref = readNpy(fixturePath(kDir + "seg_out.npy"));
-  const int64_t length = in.shape[2];
+TEST(BSRoformerModel, StagesMatchReference) {
+  MIDISTEMS_REQUIRE_FIXTURE(kBS.dir + "model.ckpt");
+  checkStages(kBS);
+}
+
+TEST(MelBandRoformerModel, StagesMatchReference) {
+  MIDISTEMS_REQUIRE_FIXTURE(kMel.dir + "model.ckpt");
+  checkStages(kMel);
+}
+
+// The mel bands rebuilt from sample_rate, n_fft and num_bands (not stored in the checkpoint) are
+// the reference's.
+TEST(MelBandRoformerModel, BandsMatchReference) {
+  MIDISTEMS_REQUIRE_FIXTURE(kMel.dir + "mel_num_freqs_per_band.npy");
+  const RoformerConfig config = RoformerConfig::fromYamlFile(fixturePath(kMel.dir + "config.yaml"), kMel.kind);
+  const NpyArray counts = readNpy(fixturePath(kMel.dir + "mel_num_freqs_per_band.npy"));
+  const NpyArray index = readNpy(fixturePath(kMel.dir + "mel_freq_indices.npy"));
+  ASSERT_EQ(config.freqsPerBands.size(), counts.data.size());
+  size_t slot = 0;
+  for (size_t b = 0; b < counts.data.size(); ++b) {
+    EXPECT_EQ(config.freqsPerBands[b], int64_t(counts.data[b])) << "band " << b;
+    // The reference's stereo gather index: bin * 2 + channel, bin after bin.
+    EXPECT_EQ(config.bandStarts[b] * 2, int64_t(index.data[slot])) << "band " << b;
+    slot += size_t(2 * counts.data[b]);
+  }
+  EXPECT_EQ(slot, index.data.size());
+}
+
+void checkForward(const Variant& v) {
+  auto model = loadSmall(v);
+  const NpyArray in = readNpy(fixturePath(v.dir + "seg_in.npy"));
+  const NpyArray ref = readNpy(fixturePath(v.dir + "seg_out.npy"));
+  const int64_t length = in.shape[2], refLength = ref.shape.back();
   std::vector<float> one(size_t(2 * length)), two(size_t(2 * length));
   nn::setThreads(1);
   model->forward(in.data.data(), length, one.data());
   nn::setThreads(2);
   model->forward(in.data.data(), length, two.data());
   nn::setThreads(1);
-  const double err = maxAbsDiff(one.data(), ref.data, one.size());
+  // Mel-Band RoFormer returns hop * (L // hop) samples; the rest of ours is zero.
+  std::vector<float> kept;
+  for (int64_t c = 0; c < 2; ++c) {
+    kept.insert(kept.end(), one.begin() + c * length, one.begin() + c * length + refLength);
+    for (int64_t i = refLength; i < length; ++i) EXPECT_EQ(one[size_t(c * length + i)], 0.0f);
+  }
+  const double err = maxAbsDiff(kept.data(), ref.data, kept.size());
   std::printf("raw forward: max abs error %.3g\n", err);
   EXPECT_LE(err, 2e-6);
   EXPECT_EQ(maxAbsDiff(one.data(), two, two.size()), 0.0) << "1 and 2 threads must agree exactly";
 }
 
+TEST(BSRoformerModel, ForwardMatchesReferenceWithOneAndTwoThreads) {
+  MIDISTEMS_REQUIRE_FIXTURE(kBS.dir + "model.ckpt");
+  checkForward(kBS);
+}
+
+TEST(MelBandRoformerModel, ForwardMatchesReferenceWithOneAndTwoThreads) {
+  MIDISTEMS_REQUIRE_FIXTURE(kMel.dir + "model.ckpt");
+  checkForward(kMel);
+}
+
 // demix on the whole input (reflect-padded, several batches) and on its first 5 s (no padding:
 // output sample 0 is 0/0 -> 0), each with 1 and 2 threads.
-void checkDemix(const std::string& expectedFile, int64_t frames) {
-  auto model = loadSmall();
+void checkDemix(const Variant& v, const std::string& expectedFile, int64_t frames) {
+  const std::string& kDir = v.dir;
+  auto model = loadSmall(v);
   auto separator = makeRoformerSeparator(std::move(model), RoformerOptions{1});
   const NpyArray in = readNpy(fixturePath(kDir + "input.npy"));
   const NpyArray ref = readNpy(fixturePath(kDir + expectedFile));
@@ -152,7 +220,7 @@ void checkDemix(const std::string& expectedFile, int64_t frames) {
   std::printf("%s: max abs error %.3g over %zu values\n", expectedFile.c_str(), err, got.size());
   EXPECT_LE(err, 2e-6);
 
-  auto twoThreads = makeRoformerSeparator(loadSmall(), RoformerOptions{2});
+  auto twoThreads = makeRoformerSeparator(loadSmall(v), RoformerOptions{2});
   CollectingStemSink two;
   twoThreads->separate(mix, two, {});
   EXPECT_EQ(maxAbsDiff(got.data(), flatten(two.stems), got.size()), 0.0) << "1 and 2 threads must agree exactly";
@@ -160,13 +228,18 @@ void checkDemix(const std::string& expectedFile, int64_t frames) {
 }
 
 TEST(BSRoformerDemix, WholeSongMatchesReferenceStems) {
-  MIDISTEMS_REQUIRE_FIXTURE(kDir + "stems.npy");
-  checkDemix("stems.npy", 376084);
+  MIDISTEMS_REQUIRE_FIXTURE(kBS.dir + "stems.npy");
+  checkDemix(kBS, "stems.npy", 376084);
 }
 
 TEST(BSRoformerDemix, ShortSongWithoutPaddingMatchesReferenceStems) {
-  MIDISTEMS_REQUIRE_FIXTURE(kDir + "stems_short.npy");
-  checkDemix("stems_short.npy", 220500);
+  MIDISTEMS_REQUIRE_FIXTURE(kBS.dir + "stems_short.npy");
+  checkDemix(kBS, "stems_short.npy", 220500);
+}
+
+TEST(MelBandRoformerDemix, WholeSongMatchesReferenceStems) {
+  MIDISTEMS_REQUIRE_FIXTURE(kMel.dir + "stems.npy");
+  checkDemix(kMel, "stems.npy", 376084);
 }
 
 }  // namespace
