@@ -96,8 +96,6 @@ class RoformerSeparator : public Separator {
                   std::to_string(sampleRate()) + " Hz");
     const int64_t length = mix.numFrames();
     if (length == 0) return;
-    if (length < 2)
-      throw Error("RoFormer: the mix is too short (" + std::to_string(length) + " sample)");
     for (const auto& ch : mix.channels)
       for (float v : ch)
         if (!std::isfinite(v)) throw Error("RoFormer: the mix contains non-finite samples");

@@ -244,3 +244,31 @@ TEST(MelBandRoformerDemix, WholeSongMatchesReferenceStems) {
 
 }  // namespace
 }  // namespace midistems::separate::roformer
+
+namespace midistems::separate::roformer {
+namespace {
+
+// Songs shorter than anything demix pads by reflection: one sample, and silence, give finite
+// stems of the song's length (silence: exactly zero, as RMSNorm leaves an all-zero band at 0).
+TEST(BSRoformerDemix, TinyAndSilentSongs) {
+  MIDISTEMS_REQUIRE_FIXTURE(kBS.dir + "model.ckpt");
+  auto separator = makeRoformerSeparator(loadSmall(kBS), RoformerOptions{1});
+  for (const int64_t frames : {int64_t(1), int64_t(3000)}) {
+    AudioBuffer mix(2, frames, 44100);
+    if (frames == 1) mix.channels[0][0] = mix.channels[1][0] = 0.25f;
+    CollectingStemSink sink;
+    separator->separate(mix, sink, {});
+    ASSERT_EQ(sink.stems.size(), 1u);
+    ASSERT_EQ(sink.stems[0].numFrames(), frames);
+    for (const auto& ch : sink.stems[0].channels)
+      for (float v : ch) {
+        EXPECT_TRUE(std::isfinite(v));
+        if (frames > 1) {
+          EXPECT_EQ(v, 0.0f);
+        }
+      }
+  }
+}
+
+}  // namespace
+}  // namespace midistems::separate::roformer
