@@ -430,7 +430,32 @@ def tfjs_seeds():
     write("tfjs_model_fuzz", "truncated_shard", tfjs(nodes, weights)[:-6])
 
 
+# ---- RoFormer configs ----
+
+def roformer_seeds():
+    # The released layouts narrowed to small models, and the defaults-only minimum.
+    bands = "".join("  - %d\n" % w for w, n in ((2, 24), (4, 12), (12, 8), (24, 8), (48, 8), (128, 1), (129, 1))
+                    for _ in range(n))
+    write("roformer_config_fuzz", "bs_tuple.yaml",
+          "audio:\n  chunk_size: 8820\n  sample_rate: 44100\nmodel:\n  dim: 8\n  depth: 1\n  stereo: true\n"
+          "  num_stems: 1\n  time_transformer_depth: 1\n  freq_transformer_depth: 1\n"
+          "  freqs_per_bands: !!python/tuple\n" + bands +
+          "  dim_head: 4\n  heads: 2\n  stft_n_fft: 2048\n  stft_hop_length: 441\n  stft_win_length: 2048\n"
+          "  mask_estimator_depth: 2\n  mlp_expansion_factor: 1\n"
+          "training:\n  instruments:\n  - vocals\n  - other\n  target_instrument: vocals\n"
+          "inference:\n  batch_size: 4\n  num_overlap: 2\n")
+    write("roformer_config_fuzz", "mel.yaml",
+          "audio:\n  chunk_size: 8820\nmodel:\n  dim: 8\n  depth: 1\n  stereo: true\n  num_bands: 60\n"
+          "  sample_rate: 44100\n  dim_head: 4\n  heads: 2\n  stft_n_fft: 2048\n  stft_hop_length: 441\n"
+          "  mask_estimator_depth: 2\n  mlp_expansion_factor: 1\n"
+          "training:\n  target_instrument: vocals\ninference:\n  batch_size: 1\n  num_overlap: 4\n")
+    write("roformer_config_fuzz", "tiny.yaml",
+          "audio:\n  chunk_size: 100\nmodel:\n  dim: 4\n  depth: 1\n  stft_n_fft: 16\n  stft_hop_length: 4\n"
+          "  freqs_per_bands: [4, 5]\ntraining:\n  target_instrument: vocals\n")
+
+
 def main():
+    roformer_seeds()
     checkpoint_seeds()
     safetensors_seeds()
     audio_seeds()

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libsndfile1-dev libsoxr-dev libfftw3-dev libdnnl-dev ocl-icd-opencl-dev libopenblas-dev libzip-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libcurl4-openssl-dev libcairo2-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libcurl4-openssl-dev libcairo2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-scipy python3-mido python3-mir-eval python3-soundfile
   fluidsynth fluid-soundfont-gm timgm6mb-soundfont sox espeak-ng

@@ -41,11 +41,14 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
   sub->add_option("--model", options->model,
                   "dsp (the built-in DSP separator), an HTDemucs model name (downloaded when missing), or a "
-                  ".th/.safetensors file; default: the best installed model, else htdemucs, downloaded on first "
-                  "use, else dsp when it cannot be downloaded");
+                  "model file (HTDemucs .th/.safetensors, BS-/Mel-Band RoFormer .ckpt); default: the best installed model, "
+                  "else htdemucs, downloaded on first use, else dsp when it cannot be downloaded");
+  sub->add_option("--config", options->config,
+                  "YAML config of a RoFormer checkpoint (default: the .yaml of the same name beside it)");
   sub->add_option("--stems", options->stems, "Comma-separated sources to write (default: all)");
   sub->add_option("--two-stems", options->twoStems,
-                  "Write only SOURCE and no_SOURCE (the sum of the others), e.g. --two-stems vocals");
+                  "Write only SOURCE and no_SOURCE (the sum of the others, or the mix less SOURCE for a "
+                  "one-source model), e.g. --two-stems vocals");
   sub->add_option("--overlap", options->overlap, "Overlap between model segments (HTDemucs)")->capture_default_str();
   sub->add_option("--shifts", options->shifts, "Random time shifts averaged (HTDemucs)")->capture_default_str();
   sub->add_option("--threads", options->threads, "Worker threads (0: one per core)")->capture_default_str();

@@ -8,23 +8,51 @@
 #include "core/error.h"
 #include "nn/checkpoint.h"
 #include "nn/ops/parallel.h"
+#include "separate/chunked/chunked_apply.h"
 
 namespace midistems::separate {
 namespace {
 
 using htdemucs::HTDemucsModel;
 
-// One pass of apply_model's split loop over the mix delayed by `delay` samples (a shift), for one
-// model, with its overlap-add state kept from `base` (the first sample not yet emitted) on.
-struct Lane {
-  HTDemucsModel* model = nullptr;
-  int64_t delay = 0;
-  std::vector<float> sourceWeight;  // bag weight / per-source total / shifts
-  int64_t segment = 0, stride = 0, chunks = 0;
-  std::vector<float> window;  // triangular weights
-  std::vector<std::vector<float>> sums;  // [source * channels + c][m - base]
-  std::vector<float> weightSums;         // [m - base]
-  int64_t finalEnd = 0;                  // samples below this are complete
+// apply_model's split loop for one model over the mix delayed by `delay` samples (a shift):
+// chunks of `segment` every `stride` samples, padded centrally with the neighbouring audio (zeros
+// beyond the track), centre-trimmed outputs with triangular weights.
+class HTDemucsSchedule : public ChunkSchedule {
+ public:
+  HTDemucsSchedule(int64_t length, int64_t delay, int64_t segment, double overlap)
+      : length_(length), delay_(delay), segment_(segment) {
+    stride_ = std::max<int64_t>(1, int64_t((1.0 - overlap) * double(segment)));
+    chunks_ = (length + delay + stride_ - 1) / stride_;
+    // th.cat([arange(1, segment // 2 + 1), arange(segment - segment // 2, 0, -1)]) / max
+    const int64_t half = segment / 2;
+    const float peak = float(std::max(half, segment - half));
+    window_.resize(size_t(segment));
+    for (int64_t i = 0; i < segment; ++i) window_[size_t(i)] = float(i < half ? i + 1 : segment - i) / peak;
+  }
+  int64_t chunks() const override { return chunks_; }
+  void inputIndices(int64_t k, int64_t, int64_t* index) const override {
+    const int64_t offset = k * stride_;
+    // TensorChunk.padded: centred in a segment, real neighbouring audio where it exists.
+    const int64_t start = offset - (segment_ - chunkLength(k)) / 2;
+    for (int64_t i = 0; i < segment_; ++i) {
+      const int64_t m = start + i - delay_;  // sample of the track
+      index[i] = m >= 0 && m < length_ ? m : -1;
+    }
+  }
+  Placement placement(int64_t k) const override {
+    // center_trim to the chunk's length
+    const int64_t trim = (segment_ - chunkLength(k)) / 2;
+    return {trim, trim + chunkLength(k), k * stride_ - delay_ - trim, window_.data()};
+  }
+  int64_t finalBefore(int64_t k) const override {
+    return k + 1 < chunks_ ? (k + 1) * stride_ - delay_ : length_;
+  }
+
+ private:
+  int64_t chunkLength(int64_t k) const { return std::min(segment_, length_ + delay_ - k * stride_); }
+  int64_t length_, delay_, segment_, stride_ = 1, chunks_ = 0;
+  std::vector<float> window_;
 };
 
 class HTDemucsSeparator : public Separator {
@@ -69,7 +97,7 @@ class HTDemucsSeparator : public Separator {
   void separate(const AudioBuffer& mix, StemSink& sink, const ProgressCallback& progress) override;
 
  private:
-  std::vector<Lane> makeLanes(int64_t length) const;
+  std::vector<ChunkLane> makeLanes(int64_t length) const;
 
   std::vector<std::unique_ptr<HTDemucsModel>> models_;
   std::vector<std::vector<float>> weights_;
@@ -77,37 +105,29 @@ class HTDemucsSeparator : public Separator {
   HTDemucsOptions options_;
 };
 
-std::vector<Lane> HTDemucsSeparator::makeLanes(int64_t length) const {
+std::vector<ChunkLane> HTDemucsSeparator::makeLanes(int64_t length) const {
   std::mt19937_64 rng(options_.seed);
   const int64_t maxShift = int64_t(0.5 * sampleRate());  // apply.py: int(0.5 * samplerate)
-  std::vector<Lane> lanes;
+  std::vector<ChunkLane> lanes;
   const int passes = std::max(1, options_.shifts);
   for (size_t m = 0; m < models_.size(); ++m) {
     // A model whose weights are all zero cannot change the result: it is not run at all. Its
     // shift draws are still made, so the other models see the same offsets as the reference.
     const bool contributes = std::any_of(weights_[m].begin(), weights_[m].end(), [](float w) { return w != 0.0f; });
     for (int pass = 0; pass < passes; ++pass) {
-      Lane lane;
-      lane.model = models_[m].get();
+      int64_t delay = 0;
       if (options_.shifts > 0) {
         // apply.py: offset = randint(0, max_shift); the shifted mix is the track delayed by
         // max_shift - offset, and its output is read back from that delay on.
         std::uniform_int_distribution<int64_t> offset(0, maxShift);
-        lane.delay = maxShift - offset(rng);
+        delay = maxShift - offset(rng);
       }
       if (!contributes) continue;
+      ChunkLane lane;
+      lane.model = models_[m].get();
       for (size_t s = 0; s < totals_.size(); ++s)
         lane.sourceWeight.push_back(weights_[m][s] / totals_[s] / float(passes));
-      lane.segment = lane.model->segmentLength();
-      lane.stride = std::max<int64_t>(1, int64_t((1.0 - options_.overlap) * double(lane.segment)));
-      const int64_t laneLength = length + lane.delay;
-      lane.chunks = (laneLength + lane.stride - 1) / lane.stride;
-      // th.cat([arange(1, segment // 2 + 1), arange(segment - segment // 2, 0, -1)]) / max
-      const int64_t half = lane.segment / 2;
-      const float peak = float(std::max(half, lane.segment - half));
-      lane.window.resize(size_t(lane.segment));
-      for (int64_t i = 0; i < lane.segment; ++i)
-        lane.window[size_t(i)] = float(i < half ? i + 1 : lane.segment - i) / peak;
+      lane.schedule = std::make_unique<HTDemucsSchedule>(length, delay, lane.model->segmentLength(), options_.overlap);
       lanes.push_back(std::move(lane));
     }
   }
@@ -116,7 +136,7 @@ std::vector<Lane> HTDemucsSeparator::makeLanes(int64_t length) const {
 
 void HTDemucsSeparator::separate(const AudioBuffer& mix, StemSink& sink, const ProgressCallback& progress) {
   const int64_t length = mix.numFrames();
-  const int64_t ac = channels(), numSources = int64_t(totals_.size());
+  const int64_t ac = channels();
   if (mix.numChannels() != ac)
     throw Error("HTDemucs: the mix has " + std::to_string(mix.numChannels()) + " channels, the model needs " +
                 std::to_string(ac));
@@ -144,82 +164,8 @@ void HTDemucsSeparator::separate(const AudioBuffer& mix, StemSink& sink, const P
   const float mean = float(refMean);
   const float scale = float(std::sqrt(squares / double(std::max<int64_t>(1, length - 1)))) + 1e-8f;
 
-  std::vector<Lane> lanes = makeLanes(length);
-  int64_t rounds = 0;
-  for (const Lane& lane : lanes) rounds = std::max(rounds, lane.chunks);
-  int64_t emitted = 0;
-  std::vector<float> input, output;
-  for (int64_t round = 0; round < rounds; ++round) {
-    for (Lane& lane : lanes) {
-      if (round >= lane.chunks) continue;
-      const int64_t laneLength = length + lane.delay;
-      const int64_t offset = round * lane.stride;
-      const int64_t chunkLength = std::min(lane.segment, laneLength - offset);
-      // TensorChunk.padded: centred in a segment, real neighbouring audio where it exists.
-      const int64_t start = offset - (lane.segment - chunkLength) / 2;
-      input.assign(size_t(ac * lane.segment), 0.0f);
-      for (int64_t c = 0; c < ac; ++c) {
-        const float* src = mix.channels[size_t(c)].data();
-        float* dst = input.data() + c * lane.segment;
-        for (int64_t i = 0; i < lane.segment; ++i) {
-          const int64_t m = start + i - lane.delay;  // sample of the track
-          if (m >= 0 && m < length) dst[i] = (src[m] - mean) / scale;
-        }
-      }
-      output.resize(size_t(numSources * ac * lane.segment));
-      lane.model->forward(input.data(), lane.segment, output.data());
-      // center_trim to chunkLength, weight, accumulate in track coordinates.
-      const int64_t trim = (lane.segment - chunkLength) / 2;
-      const int64_t firstM = std::max<int64_t>(0, offset - lane.delay);
-      const int64_t endM = std::min<int64_t>(length, offset + chunkLength - lane.delay);
-      if (endM > firstM) {
-        const size_t needed = size_t(endM - emitted);
-        if (lane.sums.empty()) lane.sums.resize(size_t(numSources * ac));
-        for (auto& row : lane.sums)
-          if (row.size() < needed) row.resize(needed, 0.0f);
-        if (lane.weightSums.size() < needed) lane.weightSums.resize(needed, 0.0f);
-        for (int64_t m = firstM; m < endM; ++m) {
-          const int64_t i = m + lane.delay - offset;  // position in the trimmed chunk
-          lane.weightSums[size_t(m - emitted)] += lane.window[size_t(i)];
-        }
-        for (int64_t row = 0; row < numSources * ac; ++row) {
-          const float* src = output.data() + row * lane.segment + trim;
-          float* dst = lane.sums[size_t(row)].data() - emitted;
-          for (int64_t m = firstM; m < endM; ++m) {
-            const int64_t i = m + lane.delay - offset;
-            dst[m] += lane.window[size_t(i)] * src[i];
-          }
-        }
-      }
-      lane.finalEnd = round + 1 < lane.chunks ? std::clamp<int64_t>((round + 1) * lane.stride - lane.delay, 0, length)
-                                              : length;
-    }
-    int64_t finalEnd = length;
-    for (const Lane& lane : lanes) finalEnd = std::min(finalEnd, lane.finalEnd);
-    if (finalEnd > emitted) {
-      const int64_t n = finalEnd - emitted;
-      std::vector<AudioBuffer> block(size_t(numSources), AudioBuffer(int(ac), n, sampleRate()));
-      for (const Lane& lane : lanes)
-        for (int64_t s = 0; s < numSources; ++s)
-          for (int64_t c = 0; c < ac; ++c) {
-            const float* acc = lane.sums[size_t(s * ac + c)].data();
-            float* dst = block[size_t(s)].channels[size_t(c)].data();
-            const float w = lane.sourceWeight[size_t(s)];
-            for (int64_t i = 0; i < n; ++i) dst[i] += w * (acc[i] / lane.weightSums[size_t(i)]);
-          }
-      for (auto& stem : block)
-        for (auto& ch : stem.channels)
-          for (float& v : ch) v = v * scale + mean;
-      sink.write(block, emitted, n);
-      for (Lane& lane : lanes) {
-        for (auto& row : lane.sums) row.erase(row.begin(), row.begin() + std::min<int64_t>(n, int64_t(row.size())));
-        lane.weightSums.erase(lane.weightSums.begin(),
-                              lane.weightSums.begin() + std::min<int64_t>(n, int64_t(lane.weightSums.size())));
-      }
-      emitted = finalEnd;
-    }
-    if (progress) progress(double(round + 1) / double(rounds));
-  }
+  std::vector<ChunkLane> lanes = makeLanes(length);
+  applyChunked(mix, lanes, {mean, scale}, sink, progress);
 }
 
 }  // namespace

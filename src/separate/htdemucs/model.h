@@ -20,8 +20,9 @@
 #include "nn/ops/stft.h"
 #include "nn/ops/tensor.h"
 #include "separate/htdemucs/config.h"
+#include "separate/chunked/segment_model.h"
 #include "separate/htdemucs/transformer.h"
-#include "separate/htdemucs/weights.h"
+#include "nn/weights.h"
 
 namespace midistems::separate::htdemucs {
 
@@ -79,7 +80,7 @@ struct HDecLayer {
   nn::Tensor forward(nn::Tensor& x, const nn::Tensor& skip, int64_t length) const;
 };
 
-class HTDemucsModel {
+class HTDemucsModel : public SegmentModel {
  public:
   HTDemucsModel(const HTDemucsConfig& config, WeightSource& weights);
 
@@ -87,11 +88,14 @@ class HTDemucsModel {
   int64_t numSources() const { return int64_t(config_.sources.size()); }
   // The model always runs on segmentLength() samples (use_train_segment); shorter input is
   // zero-padded at the end, exactly as the reference.
-  int64_t segmentLength() const { return config_.segmentLength(); }
+  int64_t segmentLength() const override { return config_.segmentLength(); }
+  const std::vector<std::string>& sourceNames() const override { return config_.sources; }
+  int sampleRate() const override { return config_.samplerate; }
+  int audioChannels() const override { return int(config_.audioChannels); }
 
   // mix: (audioChannels, length) planar, length <= segmentLength();
   // out: (sources, audioChannels, length).
-  void forward(const float* mix, int64_t length, float* out);
+  void forward(const float* mix, int64_t length, float* out) override;
 
   // Module tree, named as in the checkpoint.
   std::vector<HEncLayer> encoder, tencoder;

@@ -9,9 +9,14 @@
 
 #include "nn/ops/attention.h"
 #include "nn/ops/tensor.h"
-#include "separate/htdemucs/weights.h"
+#include "nn/weights.h"
 
 namespace midistems::separate::htdemucs {
+
+using nn::CheckpointWeights;
+using nn::RandomWeights;
+using nn::TensorKind;
+using nn::WeightSource;
 
 struct LayerNormWeights {
   nn::Tensor weight, bias;

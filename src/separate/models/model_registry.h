@@ -11,8 +11,12 @@
 
 namespace midistems::separate {
 
+// The network a model file holds; chooses the code that runs it.
+enum class Architecture { kHTDemucs, kBSRoformer, kMelBandRoformer };
+
 struct ModelEntry {
   std::string name, description;
+  Architecture architecture = Architecture::kHTDemucs;
   std::vector<std::string> files;           // file names in the release folder
   std::vector<std::string> sha256Prefixes;  // one per file: the start of its SHA-256, hex
   std::vector<std::string> sources;         // output order

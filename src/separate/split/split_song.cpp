@@ -15,7 +15,7 @@
 #include "core/progress.h"
 #include "core/resample.h"
 #include "separate/dsp/dsp_separator.h"
-#include "separate/htdemucs/htdemucs_separator.h"
+#include "separate/architectures/architectures.h"
 #include "separate/models/model_registry.h"
 #include "separate/separator.h"
 #include "separate/split/split_song.h"
@@ -41,27 +41,25 @@ std::unique_ptr<midistems::separate::Separator> openDsp(const SplitOptions& opti
   return midistems::separate::dsp::openDspSeparator(dsp);
 }
 
-OpenedSeparator openHTDemucsModel(const std::vector<fs::path>& files,
-                                  const std::vector<std::vector<float>>& bagWeights,
-                                  const SplitOptions& options, const std::string& description) {
-  midistems::separate::HTDemucsOptions ht;
-  ht.overlap = options.overlap;
-  ht.shifts = options.shifts;
-  ht.threads = options.threads;
-  return {midistems::separate::openHTDemucs(files, bagWeights, ht), description, ""};
+midistems::separate::ModelFileOptions modelFileOptions(const SplitOptions& options) {
+  midistems::separate::ModelFileOptions files;
+  files.overlap = options.overlap;
+  files.shifts = options.shifts;
+  files.threads = options.threads;
+  files.config = options.config;
+  return files;
 }
 
 // An installed registry model; `why` tells how it was chosen or obtained.
 OpenedSeparator openInstalledModel(const ModelEntry& model, const SplitOptions& options, std::string why = "") {
-  OpenedSeparator opened = openHTDemucsModel(midistems::separate::installedModelFiles(model), model.bagWeights,
-                                             options, model.name);
-  opened.why = std::move(why);
-  return opened;
+  return {midistems::separate::openRegistryModel(model, modelFileOptions(options)), model.name, std::move(why)};
 }
 
 bool looksLikeCheckpointPath(const std::string& model) {
   const std::string ext = fs::path(model).extension().string();
-  return ext == ".th" || ext == ".safetensors" || model.find('/') != std::string::npos;
+  std::error_code ec;
+  return ext == ".th" || ext == ".safetensors" || ext == ".ckpt" || model.find('/') != std::string::npos ||
+         fs::is_regular_file(model, ec);
 }
 
 // The model a plain `split` uses: the best fully installed 4-stem HTDemucs release
@@ -116,6 +114,7 @@ std::vector<std::string> splitList(const std::string& text) {
 struct OutputPlan {
   std::string name;
   std::vector<size_t> sourceIndices;
+  bool fromMix = false;  // the mix less these sources (the rest of a one-source model)
 };
 
 std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vector<std::string>& sources) {
@@ -133,6 +132,8 @@ std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vect
     OutputPlan rest{"no_" + options.twoStems, {}};
     for (size_t i = 0; i < sources.size(); ++i)
       if (i != keep) rest.sourceIndices.push_back(i);
+    // A model that separates one source only (a vocals RoFormer): the rest is the mix less it.
+    if (rest.sourceIndices.empty()) rest = {rest.name, {keep}, true};
     plan.push_back({options.twoStems, {keep}});
     plan.push_back(rest);
     return plan;
@@ -186,12 +187,13 @@ OpenedSeparator openSeparator(const SplitOptions& options) {
   if (looksLikeCheckpointPath(options.model)) {
     std::error_code ec;
     if (!fs::is_regular_file(options.model, ec)) throw Error("--model " + options.model + ": file not found");
-    return openHTDemucsModel({fs::path(options.model)}, {}, options, options.model);
+    return {midistems::separate::openModelFiles({fs::path(options.model)}, {}, modelFileOptions(options)), options.model,
+            ""};
   }
   std::string known = "dsp";
   for (const auto& m : midistems::separate::knownModels())
     if (m.supported) known += ", " + m.name;
-  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors file)", options.model, known));
+  throw Error(fmt::format("--model {}: unknown model (known: {}; or a .th/.safetensors/.ckpt file)", options.model, known));
 }
 
 AudioBuffer toStereo(AudioBuffer audio, const std::string& path) {
@@ -208,9 +210,10 @@ AudioBuffer toStereo(AudioBuffer audio, const std::string& path) {
 // (libsoxr's whole-buffer conversion, so stems line up exactly with the mix).
 class OutputSink final : public midistems::separate::StemSink {
  public:
+  // mix: what the separator separates (outputs taken from the mix read it).
   OutputSink(const std::vector<OutputPlan>& plan, std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers,
-             bool stream, int channels)
-      : plan_(plan), writers_(writers), stream_(stream), kept_(plan.size()) {
+             bool stream, int channels, const AudioBuffer& mix)
+      : plan_(plan), writers_(writers), stream_(stream), kept_(plan.size()), mix_(mix) {
     for (auto& k : kept_) k.channels.resize(size_t(channels));
   }
 
@@ -220,6 +223,10 @@ class OutputSink final : public midistems::separate::StemSink {
       for (size_t s : plan_[o].sourceIndices)
         for (size_t c = 0; c < block.channels.size(); ++c)
           for (int64_t i = 0; i < frames; ++i) block.channels[c][size_t(i)] += stems[s].channels[c][size_t(i)];
+      if (plan_[o].fromMix)
+        for (size_t c = 0; c < block.channels.size(); ++c)
+          for (int64_t i = 0; i < frames; ++i)
+            block.channels[c][size_t(i)] = mix_.channels[c][size_t(offset + i)] - block.channels[c][size_t(i)];
       if (stream_) {
         writers_[o]->write(block);
       } else {
@@ -246,6 +253,7 @@ class OutputSink final : public midistems::separate::StemSink {
   std::vector<std::unique_ptr<midistems::AudioFileWriter>>& writers_;
   bool stream_;
   std::vector<AudioBuffer> kept_;
+  const AudioBuffer& mix_;
 };
 
 }  // namespace
@@ -290,7 +298,7 @@ SplitSongResult splitInput(const SplitSongOptions& options, const AudioBuffer& i
 
   const bool sameRate = input.sampleRate == separator.sampleRate();
   const AudioBuffer mix = sameRate ? AudioBuffer() : midistems::resample(input, separator.sampleRate());
-  OutputSink sink(plan, writers, sameRate, 2);
+  OutputSink sink(plan, writers, sameRate, 2, sameRate ? input : mix);
   {
     midistems::ProgressBar bar("split " + fs::path(options.input).filename().string(), !options.quiet);
     separator.separate(sameRate ? input : mix, sink, [&](double f) { bar.update(f); });

@@ -11,7 +11,10 @@
 // separator is used and one line on stderr says why. Offline (options.offline or
 // $MIDISTEMS_OFFLINE) nothing is downloaded. A registry model named with --model is downloaded
 // too when missing, but a failure is then an error: the user asked for that model, not for dsp.
-// --model dsp and checkpoint files never download.
+// --model dsp and checkpoint files never download. A checkpoint file's architecture comes from its
+// contents (separate/architectures); a RoFormer checkpoint takes its YAML config from `config`,
+// else from the .yaml of the same name beside it. --two-stems X with a model that separates X
+// alone writes X and no_X = the mix less X.
 // Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
 // refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and
 // the stems back to the input's rate, so they line up sample for sample with the mix.
@@ -28,7 +31,8 @@ namespace midistems::separate {
 struct SplitSongOptions {
   std::string input;   // the song
   std::string outDir;  // gets <stem>.<ext> per output
-  std::string model;   // dsp, a registry name, or a .th/.safetensors file; empty: best installed, else dsp
+  std::string model;   // dsp, a registry name, or a model file; empty: best installed, else dsp
+  std::string config;  // a RoFormer checkpoint's YAML config; empty: <checkpoint stem>.yaml beside it
   std::string stems;   // comma-separated sources to write; empty: all
   std::string twoStems;  // write only this source and no_<source>
   double overlap = 0.25;

@@ -1,26 +1,26 @@
-#include "separate/htdemucs/weights.h"
+#include "nn/weights.h"
 
 #include <cmath>
 
 #include "core/error.h"
 
-namespace midistems::separate::htdemucs {
+namespace midistems::nn {
 
-CheckpointWeights::CheckpointWeights(std::map<std::string, nn::LoadedTensor> state, std::string origin)
+CheckpointWeights::CheckpointWeights(std::map<std::string, LoadedTensor> state, std::string origin)
     : state_(std::move(state)), origin_(std::move(origin)) {}
 
-nn::Tensor CheckpointWeights::take(const std::string& key, const std::vector<int64_t>& shape, TensorKind) {
+Tensor CheckpointWeights::take(const std::string& key, const std::vector<int64_t>& shape, TensorKind) {
   auto it = state_.find(key);
   if (it == state_.end())
-    throw Error(origin_ + ": checkpoint has no tensor '" + key + "' (expected shape " + nn::shapeToString(shape) + ")");
-  const nn::LoadedTensor& loaded = it->second;
+    throw Error(origin_ + ": checkpoint has no tensor '" + key + "' (expected shape " + shapeToString(shape) + ")");
+  const LoadedTensor& loaded = it->second;
   if (loaded.shape != shape)
-    throw Error(origin_ + ": tensor '" + key + "' has shape " + nn::shapeToString(loaded.shape) + ", expected " +
-                nn::shapeToString(shape));
+    throw Error(origin_ + ": tensor '" + key + "' has shape " + shapeToString(loaded.shape) + ", expected " +
+                shapeToString(shape));
   if (int64_t(loaded.data.size()) != loaded.numel())
     throw Error(origin_ + ": tensor '" + key + "' has " + std::to_string(loaded.data.size()) + " values for shape " +
-                nn::shapeToString(loaded.shape));
-  nn::Tensor t(shape);
+                shapeToString(loaded.shape));
+  Tensor t(shape);
   std::copy(loaded.data.begin(), loaded.data.end(), t.data());
   state_.erase(it);
   ++consumed_;
@@ -42,8 +42,8 @@ void CheckpointWeights::finish() {
   throw Error(origin_ + ": " + std::to_string(state_.size()) + " checkpoint tensor(s) not used by the model: " + names);
 }
 
-nn::Tensor RandomWeights::take(const std::string&, const std::vector<int64_t>& shape, TensorKind kind) {
-  nn::Tensor t(shape);
+Tensor RandomWeights::take(const std::string&, const std::vector<int64_t>& shape, TensorKind kind) {
+  Tensor t(shape);
   parameters_ += size_t(t.numel());
   // torch's default initialisation scale: uniform in +-1/sqrt(fan_in), fan_in = numel / shape[0].
   const double fanIn = shape.empty() || shape[0] == 0 ? 1.0 : double(t.numel()) / double(shape[0]);
@@ -61,4 +61,4 @@ nn::Tensor RandomWeights::take(const std::string&, const std::vector<int64_t>& s
   return t;
 }
 
-}  // namespace midistems::separate::htdemucs
+}  // namespace midistems::nn

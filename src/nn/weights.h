@@ -12,7 +12,7 @@
 #include "nn/checkpoint.h"
 #include "nn/ops/tensor.h"
 
-namespace midistems::separate::htdemucs {
+namespace midistems::nn {
 
 // What a tensor is for; a random source initialises each kind sensibly.
 enum class TensorKind { kWeight, kBias, kNormWeight, kNormBias, kLayerScale, kEmbedding };
@@ -20,7 +20,7 @@ enum class TensorKind { kWeight, kBias, kNormWeight, kNormBias, kLayerScale, kEm
 class WeightSource {
  public:
   virtual ~WeightSource() = default;
-  virtual nn::Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) = 0;
+  virtual Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) = 0;
   // Called once every tensor has been taken.
   virtual void finish() {}
 };
@@ -28,13 +28,13 @@ class WeightSource {
 class CheckpointWeights : public WeightSource {
  public:
   // `origin` (the file name) appears in every error message.
-  CheckpointWeights(std::map<std::string, nn::LoadedTensor> state, std::string origin);
-  nn::Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) override;
+  CheckpointWeights(std::map<std::string, LoadedTensor> state, std::string origin);
+  Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) override;
   void finish() override;
   size_t consumed() const { return consumed_; }
 
  private:
-  std::map<std::string, nn::LoadedTensor> state_;
+  std::map<std::string, LoadedTensor> state_;
   std::string origin_;
   size_t consumed_ = 0;
 };
@@ -42,7 +42,7 @@ class CheckpointWeights : public WeightSource {
 class RandomWeights : public WeightSource {
  public:
   explicit RandomWeights(uint64_t seed) : rng_(seed) {}
-  nn::Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) override;
+  Tensor take(const std::string& key, const std::vector<int64_t>& shape, TensorKind kind) override;
   size_t parameters() const { return parameters_; }
 
  private:
@@ -50,4 +50,4 @@ class RandomWeights : public WeightSource {
   size_t parameters_ = 0;
 };
 
-}  // namespace midistems::separate::htdemucs
+}  // namespace midistems::nn
