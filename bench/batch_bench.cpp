@@ -24,7 +24,7 @@
 #include "pipeline/pipeline.h"
 #include "separate/htdemucs/htdemucs_separator.h"
 #include "separate/htdemucs/model.h"
-#include "separate/htdemucs/weights.h"
+#include "nn/weights.h"
 
 namespace fs = std::filesystem;
 using namespace midistems;
@@ -42,7 +42,7 @@ pipeline::PreparedPipeline prepare(const std::string& separator, int threads) {
     options.model = "dsp";
     return pipeline::PreparedPipeline(options);
   }
-  separate::htdemucs::RandomWeights weights(1234);
+  nn::RandomWeights weights(1234);
   std::vector<std::unique_ptr<separate::htdemucs::HTDemucsModel>> models;
   models.push_back(std::make_unique<separate::htdemucs::HTDemucsModel>(
       separate::htdemucs::HTDemucsConfig::released(), weights));
