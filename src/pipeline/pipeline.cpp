@@ -79,6 +79,11 @@ PipelineResult PreparedPipeline::run(const fs::path& song, const fs::path& outDi
   transcription.plot = result.plot.string();
   transcription.threads = options_.threads;
   transcription.quiet = options_.quiet;
+  // basic-pitch is loaded with the first song and kept for the rest.
+  if (!basicPitch_)
+    basicPitch_ = std::make_unique<transcribe::BasicPitchModel>(
+        transcribe::BasicPitchModel::load(transcribe::BasicPitchModel::defaultModelDir()));
+  transcription.loadedModel = basicPitch_.get();
   const transcribe::TranscribeStemsResult notes = transcribe::transcribeStems(transcription);
   result.notes = notes.notes;
   result.bpm = notes.bpm;

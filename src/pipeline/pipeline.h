@@ -8,10 +8,12 @@
 //   OUT/<song>.notes.png     the notes over each stem's spectrogram, a panel per stem
 //   OUT/<song>.preview.wav   the MIDI rendered on the synthesizer
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "separate/split/split_song.h"
+#include "transcribe/basic_pitch/basic_pitch.h"
 
 namespace midistems::pipeline {
 
@@ -65,6 +67,7 @@ class PreparedPipeline {
  private:
   PipelineOptions options_;
   separate::SplitModel model_;
+  std::unique_ptr<transcribe::BasicPitchModel> basicPitch_;  // loaded by the first run
 };
 
 struct DemoResult {

@@ -2,7 +2,7 @@
 // The one declarative parameter table of the synthesizer (the idea of Vital's
 // synth_parameters.cpp): every parameter is one row with a stable string id, display name, range,
 // default, unit, scale law and the format version that added it. Presets, the command line and a
-// future plugin wrapper all read this table; nothing else lists parameters. New parameters are
+// the plugin (src/plugin) all read this table; nothing else lists parameters. New parameters are
 // appended at the end with a higher version so that host parameter order stays stable.
 #include <array>
 #include <cstddef>

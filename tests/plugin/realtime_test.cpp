@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "audio_thread_interposer.h"
+#include "support/audio_thread_interposer.h"
 #include "plugin/processor.h"
 
 namespace midistems::plugin {

@@ -1,85 +1,18 @@
 // Real-time safety: after prepare(), Synth::process and DrumKit::process (and the control-thread
 // calls queueParameter) make no heap allocation and take no mutex. This executable interposes
-// malloc/calloc/realloc/free/aligned allocation, every operator new/delete (through malloc) and
-// pthread_mutex_lock, and counts the calls made while a measured section runs.
-#include <dlfcn.h>
+// allocation and pthread_mutex_lock (tests/support/audio_thread_interposer.h) and counts the calls
+// this thread makes while a measured section runs.
 #include <gtest/gtest.h>
 #include <pthread.h>
 
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
 
+#include "support/audio_thread_interposer.h"
 #include "synth/drum_kit.h"
 #include "synth/preset.h"
 #include "synth/synth.h"
-
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void __libc_free(void*);
-void* __libc_memalign(size_t, size_t);
-}
-
-namespace {
-std::atomic<bool> gCounting{false};
-std::atomic<long> gAllocations{0}, gFrees{0}, gLocks{0};
-using MutexLock = int (*)(pthread_mutex_t*);
-MutexLock gRealLock = nullptr;
-}  // namespace
-
-extern "C" void* malloc(size_t n) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
-  return __libc_malloc(n);
-}
-extern "C" void* calloc(size_t a, size_t b) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
-  return __libc_calloc(a, b);
-}
-extern "C" void* realloc(void* p, size_t n) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
-  return __libc_realloc(p, n);
-}
-extern "C" void free(void* p) {
-  if (p && gCounting.load(std::memory_order_relaxed)) ++gFrees;
-  __libc_free(p);
-}
-extern "C" int posix_memalign(void** out, size_t alignment, size_t n) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
-  *out = __libc_memalign(alignment, n);
-  return *out ? 0 : ENOMEM;
-}
-extern "C" void* aligned_alloc(size_t alignment, size_t n) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gAllocations;
-  return __libc_memalign(alignment, n);
-}
-extern "C" int pthread_mutex_lock(pthread_mutex_t* m) {
-  if (gCounting.load(std::memory_order_relaxed)) ++gLocks;
-  if (!gRealLock) gRealLock = reinterpret_cast<MutexLock>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
-  return gRealLock(m);
-}
-void* operator new(size_t n) {
-  if (void* p = malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) { return operator new(n); }
-void* operator new(size_t n, std::align_val_t a) {
-  void* p = nullptr;
-  if (posix_memalign(&p, std::max(size_t(a), sizeof(void*)), n ? n : 1) != 0) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
-void operator delete[](void* p, size_t) noexcept { free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
 
 namespace midistems::synth {
 namespace {
@@ -91,9 +24,9 @@ struct Counted {
 template <class Body>
 Counted countDuring(Body body) {
   gAllocations = gFrees = gLocks = 0;
-  gCounting = true;
+  tCounting = true;
   body();
-  gCounting = false;
+  tCounting = false;
   return {gAllocations.load(), gFrees.load(), gLocks.load()};
 }
 

@@ -202,11 +202,15 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
   if (!o.mixture.empty()) midistems::AudioFileReader check(o.mixture);
   const auto otherStem = std::find_if(files.begin(), files.end(), [](const fs::path& f) { return lower(f.stem().string()) == "other"; });
 
-  std::unique_ptr<tr::BasicPitchModel> model;
+  std::unique_ptr<tr::BasicPitchModel> ownModel;
+  tr::BasicPitchModel* model = o.loadedModel;
   const bool needModel = std::any_of(files.begin(), files.end(), [&](const fs::path& f) { return kindOf(f, o) != StemKind::Drums; });
   if (needModel) {
-    const fs::path dir = o.model.empty() ? tr::BasicPitchModel::defaultModelDir() : fs::path(o.model);
-    model = std::make_unique<tr::BasicPitchModel>(tr::BasicPitchModel::load(dir));
+    if (!model) {
+      const fs::path dir = o.model.empty() ? tr::BasicPitchModel::defaultModelDir() : fs::path(o.model);
+      ownModel = std::make_unique<tr::BasicPitchModel>(tr::BasicPitchModel::load(dir));
+      model = ownModel.get();
+    }
     model->setThreads(o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency())));
   }
 

@@ -16,6 +16,8 @@
 
 namespace midistems::transcribe {
 
+class BasicPitchModel;  // transcribe/basic_pitch/basic_pitch.h
+
 struct TranscribeStemsOptions {
   std::string input;   // a stem file or a folder of stems
   std::string output;  // .mid
@@ -35,6 +37,9 @@ struct TranscribeStemsOptions {
   std::string csv;
   std::string plot;  // optional piano-roll PNG, one panel per stem (transcribe/plot)
   std::string model;  // basic-pitch model folder; empty: the default
+  // A basic-pitch model loaded before (a batch keeps one for every song); null: `model` is loaded
+  // here. Used by one transcription at a time.
+  BasicPitchModel* loadedModel = nullptr;
   int threads = 0;
   bool quiet = false;  // no progress bar
 };

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "audio_thread_interposer.h"
+#include "support/audio_thread_interposer.h"
 #include "plugin/gui/editor.h"
 #include "plugin/gui/param_control.h"
 #include "plugin/gui/preset_browser.h"

@@ -1,8 +1,8 @@
 #pragma once
 // Counts heap allocations, frees and mutex locks made by one thread while it is marked: replaces
 // malloc and friends, operator new/delete and pthread_mutex_lock for the whole executable, so
-// include it in exactly one source file of a test program. The audio thread sets tCounting around
-// processBlock; the counts of every other thread are ignored.
+// include it in exactly one source file of a test program. The thread under test sets tCounting
+// around the section it measures; the calls of every other thread are ignored.
 #include <dlfcn.h>
 #include <pthread.h>
 
