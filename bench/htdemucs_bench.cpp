@@ -31,16 +31,6 @@ using namespace midistems::bench;
 
 namespace {
 
-class DiscardingSink : public StemSink {
- public:
-  int64_t frames = 0;
-  double energy = 0.0;
-  void write(const std::vector<AudioBuffer>& stems, int64_t, int64_t n) override {
-    frames += n;
-    energy += double(stems[0].channels[0][size_t(n / 2)]);  // keeps the work observable
-  }
-};
-
 std::unique_ptr<htdemucs::HTDemucsModel> randomModel(const htdemucs::HTDemucsConfig& config, size_t& parameters) {
   nn::RandomWeights weights(1234);
   auto model = std::make_unique<htdemucs::HTDemucsModel>(config, weights);

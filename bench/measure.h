@@ -1,6 +1,7 @@
 #pragma once
-// Clocks and memory figures shared by the model benchmarks (htdemucs_bench, roformer_bench), and
-// oneDNN's one-thread sgemm rate that their GFLOP/s are compared with.
+// Clocks, memory figures and a stem sink that discards, shared by the model benchmarks
+// (htdemucs_bench, roformer_bench), and oneDNN's one-thread sgemm rate that their GFLOP/s are
+// compared with.
 #include <sys/resource.h>
 #include <time.h>
 
@@ -12,6 +13,7 @@
 
 #include "nn/ops/gemm.h"
 #include "nn/ops/parallel.h"
+#include "separate/separator.h"
 
 namespace midistems::bench {
 
@@ -52,5 +54,17 @@ inline double sgemmPeakGflops() {
   }
   return 2.0 * double(m * n * k) / best / 1e9;
 }
+
+// A sink that drops the stems a separator streams (as `split` writes them to files), keeping a
+// little of them so the work stays observable.
+class DiscardingSink : public separate::StemSink {
+ public:
+  int64_t frames = 0;
+  double energy = 0.0;
+  void write(const std::vector<AudioBuffer>& stems, int64_t, int64_t n) override {
+    frames += n;
+    energy += double(stems[0].channels[0][size_t(n / 2)]);
+  }
+};
 
 }  // namespace midistems::bench

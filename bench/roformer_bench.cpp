@@ -45,16 +45,6 @@ std::string configText(bool mel, int dim, int depth) {
          "training:\n  target_instrument: vocals\ninference:\n  batch_size: 4\n  num_overlap: 2\n";
 }
 
-class DiscardingSink : public StemSink {
- public:
-  int64_t frames = 0;
-  double energy = 0.0;
-  void write(const std::vector<AudioBuffer>& stems, int64_t, int64_t n) override {
-    frames += n;
-    energy += double(stems[0].channels[0][size_t(n / 2)]);  // keeps the work observable
-  }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
