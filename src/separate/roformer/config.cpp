@@ -1,5 +1,6 @@
 #include "separate/roformer/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -144,6 +145,10 @@ RoformerConfig RoformerConfig::fromYamlText(const std::string& text, const std::
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this one is "bad file"
+    r.fail("not a readable YAML config (nested " + std::to_string(e.depth()) + " levels deep at line " +
+           std::to_string(e.mark.line + 1) + ")");
   } catch (const YAML::Exception& e) {
     r.fail("not a readable YAML config (" + std::string(e.what()) + ")");
   }

@@ -88,6 +88,7 @@ TEST(RoformerConfig, HostileValuesAreOneLineErrors) {
       {config("", "dim: 512", "  batch_size: 0\n"), "given twice"},
       {"model: [1, 2]\n", "'model' is not a mapping"},
       {"{{{{", "YAML"},
+      {std::string(5000, '[') + std::string(5000, ']'), "levels deep at line 1"},
       {"- 1\n- 2\n", "not a model config"},
       {std::string(2 << 20, '#'), "larger than"},
   };
