@@ -3,8 +3,10 @@
 // samples, bit for bit. Both levels compile the same source with fused multiply-adds (x86-64-v3
 // and v4) and the loop never reassociates, so the order of operations is the same at each level;
 // wider registers only change which instructions carry it out. A baseline built without FMA
-// (-DMIDISTEMS_BASELINE_ARCH=x86-64-v2) rounds differently from the AVX-512 level: there the
-// renders must agree within -80 dB of their peak. The largest difference is printed in dB.
+// (-DMIDISTEMS_BASELINE_ARCH=x86-64-v2) rounds differently from the AVX-512 level, and resonant
+// filters and hard sync carry the rounding on: there the renders must agree within -70 dB of their
+// peak (measured: -110.7 dB on the lane paths, -82.2 dB on the factory presets). The largest
+// difference is printed in dB.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -113,7 +115,7 @@ void expectSameAsBaseline(const std::string& name, const Patch& patch, IsaLevel 
   EXPECT_EQ(d.worst, 0.0f) << name << " at " << isaLevelName(level) << ": " << d.dB() << " dB of the peak "
                            << d.peak;
 #else
-  EXPECT_LT(d.dB(), -80.0) << name << " at " << isaLevelName(level) << ", peak " << d.peak;
+  EXPECT_LT(d.dB(), -70.0) << name << " at " << isaLevelName(level) << ", peak " << d.peak;
 #endif
   worstDb = std::max(worstDb, d.dB());
 }
