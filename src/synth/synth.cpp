@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/error.h"
 #include "synth/denormals.h"
 #include "synth/dsp/wavetables.h"
 
@@ -40,7 +41,20 @@ Synth::Synth() : groups_(new VoiceGroup[kGroups]) {
 Synth::~Synth() = default;
 
 void Synth::prepare(float sampleRate) {
+  // The voices' instruction-set level, chosen here, off the audio thread (its first reading of the
+  // environment may lock). An unknown $MIDISTEMS_ISA keeps the CPU's best level: a host's audio
+  // must not stop for it (the command's other kernels report it).
+  IsaLevel level = supportedIsaLevel();
+  try {
+    level = activeIsaLevel();
+  } catch (const Error&) {
+  }
+  prepare(sampleRate, level);
+}
+
+void Synth::prepare(float sampleRate, IsaLevel level) {
   sampleRate_ = sampleRate;
+  voiceKernels_ = &voiceKernels(std::min(level, supportedIsaLevel()));
   for (int i = 0; i < kNumWavetables; ++i)
     wavetables_[i] = &dsp::builtinWavetable(static_cast<dsp::BuiltinWavetable>(i));
   for (int g = 0; g < kGroups; ++g) {
@@ -510,7 +524,7 @@ void Synth::controlTick() {
 void Synth::renderRun(float* left, float* right, int frames) {
   for (int i = 0; i < frames; ++i) accL_[i] = accR_[i] = Lanes{};
   for (int g = 0; g < kGroups; ++g)
-    if (groups_[g].activeCount > 0) renderGroup(groups_[g], ctx_, frames, accL_, accR_);
+    if (groups_[g].activeCount > 0) voiceKernels_->renderGroup(groups_[g], ctx_, frames, accL_, accR_);
   for (int i = 0; i < frames; ++i) {
     left[i] = laneSum(accL_[i]);
     right[i] = laneSum(accR_[i]);

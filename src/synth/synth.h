@@ -60,8 +60,10 @@ class Synth {
   Synth(const Synth&) = delete;
   Synth& operator=(const Synth&) = delete;
 
-  // Not real-time: sets the sample rate and allocates every buffer. Resets all sound.
+  // Not real-time: sets the sample rate and allocates every buffer. Resets all sound. The voices
+  // run at core/cpu_isa.h's activeIsaLevel(), or at `level` (lowered to what this CPU supports).
   void prepare(float sampleRate);
+  void prepare(float sampleRate, IsaLevel level);
   // Not real-time: replaces the patch at once, without smoothing (for offline set-up).
   void setPatch(const Patch& patch);
   // Any one control thread: hands a complete patch (parsed off the audio thread) to the audio
@@ -115,6 +117,7 @@ class Synth {
 
   std::unique_ptr<VoiceGroup[]> groups_;
   VoiceContext ctx_;
+  const VoiceKernels* voiceKernels_ = &voiceKernels(IsaLevel::Baseline);  // set in prepare()
   alignas(32) Lanes accL_[kControlInterval];
   alignas(32) Lanes accR_[kControlInterval];
 

@@ -1,6 +1,6 @@
 // Control-rate work of the voices: starting, releasing and stealing voices, envelope stage
 // changes, LFOs, the modulation matrix, and turning pitch/cutoff/levels into the per-sample ramps
-// that voice_render.cpp consumes.
+// that voice_render_isa.cpp consumes.
 #include <algorithm>
 #include <cmath>
 
@@ -8,6 +8,16 @@
 #include "synth/dsp/mip_table.h"
 
 namespace midistems::synth {
+
+const VoiceKernels& voiceKernels(IsaLevel level) {
+#ifdef MIDISTEMS_HAVE_ISA_AVX512
+  if (level == IsaLevel::Avx512) return isa_avx512::kVoiceKernels;
+#else
+  (void)level;
+#endif
+  return isa_baseline::kVoiceKernels;
+}
+
 namespace {
 
 constexpr float kPi = 3.14159265358979f;

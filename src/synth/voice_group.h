@@ -7,6 +7,7 @@
 // linearly per sample in between, the scheme of Surge's QuadFilterChain.
 #include <cstdint>
 
+#include "core/cpu_isa.h"
 #include "synth/dsp/ladder.h"
 #include "synth/dsp/min_blep.h"
 #include "synth/dsp/mip_table.h"
@@ -157,10 +158,22 @@ struct VoiceContext {
   const dsp::BlepTable* blep = &dsp::minBlep();
 };
 
-// Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,
-// adding the stereo output into accL/accR (one lane vector per sample). Ends envelope stages on
-// the exact sample and marks lanes whose amplitude envelope finished as inactive.
-void renderGroup(VoiceGroup& group, const VoiceContext& ctx, int frames, Lanes* accL, Lanes* accR);
+// The per-sample work of the voices (voice_render_isa.cpp), compiled once per instruction-set
+// level (cmake/IsaKernels.cmake); the synth picks one in prepare(), never on the audio thread.
+struct VoiceKernels {
+  // Per-sample processing of `frames` samples (at most kControlInterval) of every active lane,
+  // adding the stereo output into accL/accR (one lane vector per sample). Ends envelope stages on
+  // the exact sample and marks lanes whose amplitude envelope finished as inactive.
+  void (*renderGroup)(VoiceGroup& group, const VoiceContext& ctx, int frames, Lanes* accL, Lanes* accR);
+};
+namespace isa_baseline {
+extern const VoiceKernels kVoiceKernels;
+}
+namespace isa_avx512 {
+extern const VoiceKernels kVoiceKernels;
+}
+// The kernels of `level`; those of the baseline when the build has no code for that level.
+const VoiceKernels& voiceKernels(IsaLevel level);
 
 // Control-rate work (voice_control.cpp).
 void startLane(VoiceGroup& group, int lane, const VoiceContext& ctx, int note, float velocity,

@@ -30,7 +30,7 @@ struct EnvelopeProbe {
     for (int i = 0; i < frames; ++i, ++clock) {
       if (clock % kControlInterval == 0 && group.lanes[lane].active) updateLaneControls(group, lane, ctx);
       accL[0] = accR[0] = Lanes{};
-      renderGroup(group, ctx, 1, accL, accR);
+      voiceKernels(activeIsaLevel()).renderGroup(group, ctx, 1, accL, accR);
       levels.push_back(group.envLevel[kAmpEnv][lane]);
     }
   }
@@ -97,7 +97,7 @@ TEST(Envelope, LongStagesStayExactDespiteFloatRecurrence) {
   float previous = 0, maxJump = 0;
   for (int i = 0; i < attack + 10; i += kControlInterval) {
     for (auto& v : accL) v = Lanes{};
-    renderGroup(probe.group, probe.ctx, kControlInterval, accL, accR);
+    voiceKernels(activeIsaLevel()).renderGroup(probe.group, probe.ctx, kControlInterval, accL, accR);
     updateLaneControls(probe.group, 0, probe.ctx);  // the control tick corrects the level
     const float level = probe.group.envLevel[kAmpEnv][0];
     maxJump = std::max(maxJump, std::fabs(level - previous));

@@ -32,6 +32,8 @@ class LadderFilter {
 
   // Block-rate control: cutoff in Hz (clamped to [10 Hz, 0.49 fs]), resonance and drive in [0, 1].
   // The next process() ramps the coefficients linearly from the previous targets to these.
+  // The members that run per sample or per run are defined below, forced inline: the voices'
+  // loop is compiled once per instruction-set level and inlines them (synth/dsp/lanes.h).
   void setTargets(T cutoffHz, T resonance, T drive);
   void jumpToTargets();
 
@@ -52,10 +54,10 @@ class LadderFilter {
               // per sample in process())
   };
   const Coefficients& settled() const { return current_; }
-  inline T tick(T x, const Coefficients& c);
+  T tick(T x, const Coefficients& c);
   // Ends a run: the controls reach their targets, states that a non-finite input poisoned are
   // cleared (one NaN must not silence the voice for ever) and tiny ones flushed to zero.
-  void endRun() {
+  MIDISTEMS_LANE_INLINE void endRun() {
     current_ = target_;
     for (T& s : s_) s = flushTiny(zeroIfNotFinite(s));
   }
@@ -70,7 +72,7 @@ class LadderFilter {
 };
 
 template <class T>
-inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
+MIDISTEMS_LANE_INLINE T LadderFilter<T>::tick(T x, const Coefficients& c) {
     // Stage i is y_i = G u_i + (1 - G) s_i, so y_i = G^i u + c_i, where c_i depends only on the
     // states: every stage output follows from the ladder input u in one step, instead of four
     // dependent ones (a shorter critical path, same arithmetic). With u = x - k y4 the loop solves
@@ -102,6 +104,62 @@ inline T LadderFilter<T>::tick(T x, const Coefficients& c) {
     s_[2] = 2.0f * y3 - s_[2];
     s_[3] = 2.0f * y4 - s_[3];
     return y4 * c.makeup;
+}
+
+// Feedback gain at resonance 1. The loop gain of four poles at their own frequency is k / 4, so
+// the ladder self-oscillates above k = 4 (resonance 0.952); 5 % above that, the oscillation starts
+// reliably from a small excitation and the soft clipper settles it at a steady amplitude.
+inline constexpr float kLadderMaxFeedback = 4.2f;
+
+template <class T>
+MIDISTEMS_LANE_INLINE typename LadderFilter<T>::Coefficients LadderFilter<T>::coefficientsFor(
+    T cutoffHz, T resonance, T drive) const {
+  const float fs = float(sampleRate_);
+  const T g = tanPi(clampTo(cutoffHz, 10.0f, 0.49f * fs) * (1.0f / fs));
+  Coefficients c;
+  c.G = g / (1.0f + g);
+  c.k = kLadderMaxFeedback * clampTo(resonance, 0.0f, 1.0f);
+  c.drive = 1.0f + 15.0f * clampTo(drive, 0.0f, 1.0f);
+  c.makeup = (1.0f + 0.5f * c.k) / squareRoot(c.drive);
+  const T G2 = c.G * c.G;
+  c.solve = 1.0f / (1.0f + c.k * G2 * G2);
+  return c;
+}
+
+template <class T>
+MIDISTEMS_LANE_INLINE void LadderFilter<T>::setTargets(T cutoffHz, T resonance, T drive) {
+  target_ = coefficientsFor(cutoffHz, resonance, drive);
+}
+
+template <class T>
+MIDISTEMS_LANE_INLINE void LadderFilter<T>::jumpToTargets() {
+  current_ = target_;
+}
+
+template <class T>
+MIDISTEMS_LANE_INLINE void LadderFilter<T>::process(T* io, int n) {
+  if (n <= 0) return;
+  const Coefficients from = current_;
+  const Coefficients to = target_;
+  const float invN = 1.0f / float(n);
+  for (int i = 0; i < n; ++i) {
+    const float t = float(i + 1) * invN;
+    const Coefficients c{lerp(from.G, to.G, t), lerp(from.k, to.k, t), lerp(from.drive, to.drive, t),
+                         lerp(from.makeup, to.makeup, t), lerp(from.solve, to.solve, t)};
+    io[i] = tick(io[i], c);
+  }
+  endRun();
+}
+
+template <class T>
+MIDISTEMS_LANE_INLINE void LadderFilter<T>::processModulated(T* io, int n, const T* cutoffHz,
+                                                             const T* resonance, const T* drive) {
+  for (int i = 0; i < n; ++i) {
+    current_ = coefficientsFor(cutoffHz[i], resonance[i], drive[i]);
+    io[i] = tick(io[i], current_);
+  }
+  target_ = current_;
+  endRun();
 }
 
 using Ladder = LadderFilter<float>;

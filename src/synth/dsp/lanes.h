@@ -11,6 +11,12 @@
 // They live in namespace synth, so that both the engine and synth/dsp (nested in it) see them.
 #include <cstdint>
 
+// Functions that the voices' per-sample loop reaches are forced inline: that loop is compiled once
+// per instruction-set level (src/synth/voice_render_isa.cpp), and an out-of-line copy of a shared
+// inline function compiled for AVX-512 could be the one the linker keeps for every caller. The
+// test `isa_symbols_midistems_synth_engine_isa_avx512` checks that none is left out of line.
+#define MIDISTEMS_LANE_INLINE [[gnu::always_inline]] inline
+
 namespace midistems::synth {
 
 inline constexpr int kLanes = 8;
@@ -18,24 +24,30 @@ using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 using LaneInts = std::int32_t __attribute__((vector_size(kLanes * sizeof(std::int32_t))));
 using LaneUints = std::uint32_t __attribute__((vector_size(kLanes * sizeof(std::uint32_t))));
 
-inline Lanes splat(float x) {
+MIDISTEMS_LANE_INLINE Lanes splat(float x) {
   Lanes v = {};
   return v + x;
 }
 
-inline float minOf(float a, float b) { return a < b ? a : b; }
-inline float maxOf(float a, float b) { return a > b ? a : b; }
-inline Lanes minOf(Lanes a, Lanes b) { return a < b ? a : b; }
-inline Lanes maxOf(Lanes a, Lanes b) { return a > b ? a : b; }
-inline Lanes absOf(Lanes x) { return x < 0.0f ? -x : x; }
+MIDISTEMS_LANE_INLINE float minOf(float a, float b) { return a < b ? a : b; }
+MIDISTEMS_LANE_INLINE float maxOf(float a, float b) { return a > b ? a : b; }
+MIDISTEMS_LANE_INLINE Lanes minOf(Lanes a, Lanes b) { return a < b ? a : b; }
+MIDISTEMS_LANE_INLINE Lanes maxOf(Lanes a, Lanes b) { return a > b ? a : b; }
+MIDISTEMS_LANE_INLINE Lanes absOf(Lanes x) { return x < 0.0f ? -x : x; }
 
 template <class T>
-inline T clampTo(T x, float lo, float hi) {
+MIDISTEMS_LANE_INLINE T clampTo(T x, float lo, float hi) {
   return minOf(maxOf(x, T{} + lo), T{} + hi);
 }
 
+// a + (b - a) t: the filters' linear ramps of coefficients across a run.
+template <class T>
+MIDISTEMS_LANE_INLINE T lerp(T a, T b, float t) {
+  return a + (b - a) * t;
+}
+
 // Wraps a phase that may have passed 1 (or, with FM, a few cycles either way) into [0, 1).
-inline Lanes wrapPhase(Lanes x) {
+MIDISTEMS_LANE_INLINE Lanes wrapPhase(Lanes x) {
   Lanes whole = __builtin_convertvector(__builtin_convertvector(x, LaneInts), Lanes);
   whole = x < whole ? whole - 1.0f : whole;  // floor for negatives
   return x - whole;
@@ -48,7 +60,7 @@ inline Lanes wrapPhase(Lanes x) {
 // needs: the bound keeps the loop stable), and free of divisions, which matters because it sits on
 // the critical path of the ladder's per-sample loop.
 template <class T>
-inline T softClipCubic(T x) {
+MIDISTEMS_LANE_INLINE T softClipCubic(T x) {
   const T c = clampTo(x, -1.5f, 1.5f);
   return c * (1.0f - (4.0f / 27.0f) * c * c);
 }
@@ -57,7 +69,7 @@ inline T softClipCubic(T x) {
 // (27 + 9 x^2), which reaches +-1 at |x| = 3 and is clamped beyond: closer to tanh than the cubic
 // (it keeps more of the input's level before the knee), for the output's safety limiter.
 template <class T>
-inline T softClipRational(T x) {
+MIDISTEMS_LANE_INLINE T softClipRational(T x) {
   x = clampTo(x, -3.0f, 3.0f);
   const T x2 = x * x;
   return x * (27.0f + x2) / (27.0f + 9.0f * x2);
@@ -66,7 +78,7 @@ inline T softClipRational(T x) {
 // sin(2 pi phase) for phase in [0, 1): fold into a quarter period, then an odd Taylor polynomial
 // (error below 4e-6).
 template <class T>
-inline T sinTurns(T phase) {
+MIDISTEMS_LANE_INLINE T sinTurns(T phase) {
   T x = phase - 0.5f;  // [-0.5, 0.5); sin(2 pi phase) = -sin(2 pi x)
   x = x > 0.25f ? 0.5f - x : x;
   x = x < -0.25f ? -0.5f - x : x;
@@ -80,7 +92,7 @@ inline T sinTurns(T phase) {
 // the upper half, and the Taylor series to r^15 on |r| <= pi/4, where its relative error is below
 // 1e-5 (a cutoff error of 0.001 %). Branch-free so that it runs per sample in SIMD lanes.
 template <class T>
-inline T tanPi(T x) {
+MIDISTEMS_LANE_INLINE T tanPi(T x) {
   constexpr float kPi = 3.14159265358979f;
   const T y = kPi * x;
   const T upper = x > 0.25f ? T{} + 1.0f : T{};  // 1 where y > pi/4 (float: promoted below)
@@ -93,8 +105,8 @@ inline T tanPi(T x) {
   return upper * (1.0f / t - t) + t;  // 1/t on the upper half
 }
 
-inline float squareRoot(float x) { return __builtin_sqrtf(x); }
-inline Lanes squareRoot(Lanes x) {
+MIDISTEMS_LANE_INLINE float squareRoot(float x) { return __builtin_sqrtf(x); }
+MIDISTEMS_LANE_INLINE Lanes squareRoot(Lanes x) {
   Lanes r;
   for (int i = 0; i < kLanes; ++i) r[i] = __builtin_sqrtf(x[i]);
   return r;
@@ -102,31 +114,31 @@ inline Lanes squareRoot(Lanes x) {
 
 // Replaces NaN and infinities by zero (x - x is 0 only for finite x): filters clean their states
 // with it once per block, so that one bad input sample cannot silence a voice for ever.
-inline float zeroIfNotFinite(float x) { return x - x == 0.0f ? x : 0.0f; }
-inline Lanes zeroIfNotFinite(Lanes x) { return x - x == 0.0f ? x : Lanes{}; }
+MIDISTEMS_LANE_INLINE float zeroIfNotFinite(float x) { return x - x == 0.0f ? x : 0.0f; }
+MIDISTEMS_LANE_INLINE Lanes zeroIfNotFinite(Lanes x) { return x - x == 0.0f ? x : Lanes{}; }
 
 // Clears one voice's lane (a scalar has only lane 0).
-inline void clearLane(float& x, int) { x = 0.0f; }
-inline void clearLane(Lanes& x, int lane) { x[lane] = 0.0f; }
+MIDISTEMS_LANE_INLINE void clearLane(float& x, int) { x = 0.0f; }
+MIDISTEMS_LANE_INLINE void clearLane(Lanes& x, int lane) { x[lane] = 0.0f; }
 
 // Forces values that are too small to matter (below 1e-15, -300 dB) to zero, so that decaying
 // filter states never enter the subnormal range (where arithmetic is up to 100x slower) and reach
 // exact silence: without fused multiply-adds, rounding can hold the states of a low, resonant
 // filter in a slowly fading tail around 1e-19 for many seconds.
 template <class T>
-inline T flushTiny(T x) {
+MIDISTEMS_LANE_INLINE T flushTiny(T x) {
   const T a = maxOf(x, -x);
   return a < 1e-15f ? T{} : x;
 }
 
-inline float laneSum(Lanes v) {
+MIDISTEMS_LANE_INLINE float laneSum(Lanes v) {
   float s = 0;
   for (int i = 0; i < kLanes; ++i) s += v[i];
   return s;
 }
 
 // xorshift32 per lane: white noise in [-1, 1) without a shared generator.
-inline Lanes nextNoise(LaneUints& state) {
+MIDISTEMS_LANE_INLINE Lanes nextNoise(LaneUints& state) {
   state ^= state << 13;
   state ^= state >> 17;
   state ^= state << 5;

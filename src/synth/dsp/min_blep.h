@@ -1,7 +1,7 @@
 #pragma once
 // The minimum-phase band-limited step (minBLEP) and its integrals, shared read-only: the
 // corrections that band-limit a jump in value, slope or curvature at any sub-sample instant.
-// The engine's lane-wise hard sync (src/synth/voice_render.cpp) uses them.
+// The engine's lane-wise hard sync (src/synth/voice_render_isa.cpp) uses them.
 //
 // A minimum-phase band-limited step (Brandt, "Hard Sync Without Aliasing", ICMC 2001): the running
 // integral of the minimum-phase version of a Blackman-Harris-windowed sinc. Stored as the residual

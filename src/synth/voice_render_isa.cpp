@@ -2,6 +2,12 @@
 // voices at a time. Everything that can be computed per control tick is computed elsewhere
 // (voice_control.cpp); here every operation is a lane-vector operation, and the only branches are
 // on patch-wide choices (waveform, filter type) that are the same for all lanes.
+//
+// This file is compiled once per instruction-set level, each time into its own namespace
+// (MIDISTEMS_ISA_NS, set by cmake/IsaKernels.cmake), and Synth::prepare picks one. Nothing here may
+// define a symbol outside that namespace (a CTest test checks the object files): the lane helpers
+// and the filter banks' per-sample members it inlines are forced inline for this reason
+// (MIDISTEMS_LANE_INLINE, synth/dsp/lanes.h).
 #include <algorithm>
 
 #if defined(__AVX2__)
@@ -14,7 +20,11 @@
 #include "synth/dsp/min_blep.h"
 #include "synth/dsp/mip_table.h"
 
-namespace midistems::synth {
+#ifndef MIDISTEMS_ISA_NS
+#error "voice_render_isa.cpp is compiled by cmake/IsaKernels.cmake with MIDISTEMS_ISA_NS set"
+#endif
+
+namespace midistems::synth::MIDISTEMS_ISA_NS {
 namespace {
 
 Lanes wavetableRead(const LaneState* lanes, int osc, Lanes phase) {
@@ -368,8 +378,6 @@ void renderSamples(VoiceGroup& g, const VoiceContext& ctx, int n, Lanes* accL, L
   for (int k = 0; k < kNumRamps; ++k) g.ramp[k] = r[k];
 }
 
-}  // namespace
-
 void renderGroup(VoiceGroup& g, const VoiceContext& ctx, int frames, Lanes* accL, Lanes* accR) {
   int offset = 0;
   while (offset < frames) {
@@ -403,4 +411,9 @@ void renderGroup(VoiceGroup& g, const VoiceContext& ctx, int frames, Lanes* accL
   }
 }
 
-}  // namespace midistems::synth
+}  // namespace
+
+extern const VoiceKernels kVoiceKernels;
+const VoiceKernels kVoiceKernels{renderGroup};
+
+}  // namespace midistems::synth::MIDISTEMS_ISA_NS
