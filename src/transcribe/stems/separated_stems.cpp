@@ -70,14 +70,15 @@ AudioBuffer leadSignal(const AudioBuffer& vocals, const AudioBuffer& otherIn) {
   const AudioBuffer other = otherIn.sampleRate == rate ? otherIn : resample(otherIn, rate);
 
   // Centred frames (frame t covers samples t * hop - size / 2 ...), weighted overlap-add with the
-  // same window, normalised by the summed squared window.
+  // same window, normalised by the summed squared window. The sums are kept for one frame's span
+  // only: after a frame is added, its first hop of samples gets no later frame.
   constexpr int kSize = 4096, kHop = 1024;
   const RealFft fft(kSize);
   const int bins = fft.bins();
   std::vector<float> window(kSize);
   for (int n = 0; n < kSize; ++n) window[size_t(n)] = float(0.5 - 0.5 * std::cos(2 * std::numbers::pi * n / kSize));
   const int64_t length = vocals.numFrames(), otherLength = other.numFrames();
-  std::vector<float> sum(size_t(length), 0.0f), weight(size_t(length), 0.0f);
+  std::vector<float> sum(kSize, 0.0f), weight(kSize, 0.0f);
   std::vector<float> left(kSize), right(kSize), frame(kSize);
   std::vector<std::complex<float>> l(static_cast<size_t>(bins)), r(static_cast<size_t>(bins)), mid(static_cast<size_t>(bins));
   const double ildScale = 1.0 / kLeadCentreIldDb;
@@ -98,14 +99,18 @@ AudioBuffer leadSignal(const AudioBuffer& vocals, const AudioBuffer& otherIn) {
     }
     fft.inverse(mid.data(), frame.data());
     for (int n = 0; n < kSize; ++n) {
-      const int64_t s = start + n;
-      if (s < 0 || s >= length) continue;
-      sum[size_t(s)] += frame[size_t(n)] * window[size_t(n)];
-      weight[size_t(s)] += window[size_t(n)] * window[size_t(n)];
+      sum[size_t(n)] += frame[size_t(n)] * window[size_t(n)];
+      weight[size_t(n)] += window[size_t(n)] * window[size_t(n)];
     }
+    for (int n = 0; n < kHop; ++n) {
+      const int64_t s = start + n;
+      if (s >= 0 && s < length && weight[size_t(n)] > 1e-6f) out.channels[0][size_t(s)] += sum[size_t(n)] / weight[size_t(n)];
+    }
+    std::copy(sum.begin() + kHop, sum.end(), sum.begin());
+    std::fill(sum.end() - kHop, sum.end(), 0.0f);
+    std::copy(weight.begin() + kHop, weight.end(), weight.begin());
+    std::fill(weight.end() - kHop, weight.end(), 0.0f);
   }
-  for (int64_t i = 0; i < length; ++i)
-    if (weight[size_t(i)] > 1e-6f) out.channels[0][size_t(i)] += sum[size_t(i)] / weight[size_t(i)];
   return out;
 }
 
