@@ -44,7 +44,8 @@ midistems::cli::CommandRegistration reg{30, [](CLI::App& app) {
   sub->add_flag("--no-melodia", flags->noMelodia, "Only notes that start at a detected onset");
   sub->add_option("--mixture", o->mixture,
                   "The song the stems were split from: the bass is then transcribed from its low band less the "
-                  "other stem (separated bass stems lose the partials and attacks the tracker needs)");
+                  "other stem (separated bass stems lose the partials and attacks the tracker needs), the "
+                  "vocals with the other stem's level-centred part");
   sub->add_option("--tempo", o->tempo, "Tempo written into the MIDI file in BPM (default: estimated, else 120)");
   sub->add_option("--json", o->json, "Also write the notes as JSON");
   sub->add_option("--csv", o->csv, "Also write the notes as CSV");

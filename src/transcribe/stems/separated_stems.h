@@ -38,6 +38,19 @@ AudioBuffer bassBand(const AudioBuffer& mix, const AudioBuffer& other);
 constexpr double kBassMaxHz = 262;
 MonoTrackerOptions bassBandTracking(MonoTrackerOptions base);
 
+// The signal a separated lead is tracked from: the vocals stem plus the part of the other stem
+// whose left and right levels agree within kLeadCentreIldDb. Songs mix the lead in the centre and
+// pan chords and arpeggios to the sides; a lead rendered from stereo samples (choirs, some square
+// and saw leads) is centred by level but not by phase, so the separator's centre cue (phase and
+// level together) puts much of it into the other stem. Each bin of the other stem's mid channel
+// (4096-point Hann STFT, hop 1024) is weighted by 1 / (1 + (|ILD| / kLeadCentreIldDb)^4). Mean
+// `run` vocals onset F1: 0.533 from the vocals stem alone; 0.549 / 0.572 / 0.548 with 1 / 1.5 /
+// 2 dB (3 dB with the vocals and other stems masked together: 0.522). A mono or empty `other`
+// gives the vocals stem alone (no spatial evidence); `other` is resampled to the vocals' rate
+// when they differ and taken as silent past its end. The result is mono, the vocals' length.
+constexpr double kLeadCentreIldDb = 1.5;
+AudioBuffer leadSignal(const AudioBuffer& vocals, const AudioBuffer& other);
+
 // The tracker's settings for a separated vocals stem: the chords that leak into it are tracked
 // while the voice rests, and they sound well under the voice's own notes, so notes more than
 // 6 dB under the line's loud notes are dropped (0.477 without; 0.532 / 0.517 / 0.510 at 6 / 8 /

@@ -239,8 +239,11 @@ TranscribeStemsResult transcribeStems(const TranscribeStemsOptions& o) {
         stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(band), tr::bassBandTracking(monoOptions(o)));
       } else if (kind == StemKind::Mono) {
         const bool separatedLead = !o.mixture.empty() && lower(files[i].stem().string()) == "vocals";
-        const tr::Posteriorgrams grams = model->run(audio, progress);
-        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(audio),
+        const AudioBuffer lead =
+            separatedLead ? tr::leadSignal(audio, otherStem != files.end() ? readStem(*otherStem) : AudioBuffer()) : AudioBuffer();
+        const AudioBuffer& tracked = separatedLead ? lead : audio;
+        const tr::Posteriorgrams grams = model->run(tracked, progress);
+        stem.notes = tr::trackMonophonic(tr::viewOf(grams), tr::levelEnvelope(tracked),
                                          separatedLead ? tr::separatedLeadTracking(monoOptions(o)) : monoOptions(o));
       } else if (o.engine == "stem-aware" && o.mixture.empty()) {
         const tr::Posteriorgrams grams = model->run(audio, progress);

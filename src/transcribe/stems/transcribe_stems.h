@@ -26,7 +26,8 @@ struct TranscribeStemsOptions {
   std::string engine = "stem-aware";  // stem-aware, or basic-pitch (note creation for every stem)
   // The song the stems were split from (empty: none). With it, the stem-aware engine transcribes
   // the bass from the song's low band less the other stem (transcribe/stems/separated_stems.h), not
-  // from the bass stem, the other pitched stems through note creation less its harmonic ghosts,
+  // from the bass stem, the vocals from the vocals stem plus the other stem's level-centred part,
+  // the other pitched stems through note creation less its harmonic ghosts,
   // and the drums with thresholds set for a separated drums stem.
   std::string mixture;
   NoteCreationOptions notes;

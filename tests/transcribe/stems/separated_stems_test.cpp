@@ -55,6 +55,54 @@ TEST(SeparatedStems, BassBandTakesTheOtherStemOutAtItsRate) {
   EXPECT_LT(amplitudeAt(band.channels[0], 44100, 200), 0.01);
 }
 
+// A stereo tone: `left` and `right` gains, the right channel `phase` radians behind the left.
+AudioBuffer stereoTone(int rate, double seconds, double hz, double left, double right, double phase) {
+  AudioBuffer a(2, int64_t(seconds * rate), rate);
+  for (size_t i = 0; i < a.channels[0].size(); ++i) {
+    const double t = 2 * std::numbers::pi * hz * double(i) / rate;
+    a.channels[0][i] = float(0.2 * left * std::sin(t));
+    a.channels[1][i] = float(0.2 * right * std::sin(t - phase));
+  }
+  return a;
+}
+
+void addInto(AudioBuffer& a, const AudioBuffer& b) {
+  for (size_t c = 0; c < a.channels.size(); ++c)
+    for (size_t i = 0; i < a.channels[c].size(); ++i) a.channels[c][i] += b.channels[c][i];
+}
+
+// The lead signal keeps the vocals stem whole and adds what of the other stem is centred by
+// level: a tone whose channels differ in phase only joins (its mid), one panned to 44 (gains 0.86
+// and 0.51, 4.5 dB apart) stays out.
+TEST(SeparatedStems, LeadSignalAddsTheOtherStemsLevelCentredPart) {
+  const AudioBuffer vocals = sines(44100, 2.0, {440});
+  AudioBuffer other = stereoTone(44100, 2.0, 660, 1, 1, 1.2);  // a stereo sample: centred by level
+  addInto(other, stereoTone(44100, 2.0, 880, 0.86, 0.51, 0));   // panned
+  const AudioBuffer lead = leadSignal(vocals, other);
+  ASSERT_EQ(lead.numChannels(), 1);
+  ASSERT_EQ(lead.numFrames(), vocals.numFrames());
+  EXPECT_NEAR(amplitudeAt(lead.channels[0], 44100, 440), 0.2, 0.002);
+  EXPECT_NEAR(amplitudeAt(lead.channels[0], 44100, 660), 0.2 * std::cos(0.6), 0.01);  // the mid of the two
+  EXPECT_LT(amplitudeAt(lead.channels[0], 44100, 880), 0.2 * 0.685 * 0.05);
+}
+
+// Without a stereo other stem there is no spatial evidence: the vocals stem alone, as mono; a
+// shorter other stem counts as silent past its end, one at another rate is resampled.
+TEST(SeparatedStems, LeadSignalWithoutAStereoOtherStemIsTheVocals) {
+  const AudioBuffer vocals = sines(44100, 1.0, {440});
+  for (const AudioBuffer& other : {AudioBuffer(), AudioBuffer(1, 44100, 44100)}) {
+    const AudioBuffer lead = leadSignal(vocals, other);
+    EXPECT_EQ(lead.channels[0], vocals.mono());
+  }
+  const AudioBuffer shorter = stereoTone(22050, 0.5, 660, 1, 1, 0);
+  const AudioBuffer lead = leadSignal(vocals, shorter);
+  ASSERT_EQ(lead.numFrames(), vocals.numFrames());
+  std::vector<float> firstHalf(lead.channels[0].begin(), lead.channels[0].begin() + 22050);
+  std::vector<float> secondHalf(lead.channels[0].begin() + 24000, lead.channels[0].end());
+  EXPECT_GT(amplitudeAt(firstHalf, 44100, 660), 0.15);
+  EXPECT_LT(amplitudeAt(secondHalf, 44100, 660), 0.002);
+}
+
 TEST(SeparatedStems, TrackerSettingsForTheBandAndTheLead) {
   MonoTrackerOptions base;
   EXPECT_EQ(bassBandTracking(base).maxHz, kBassMaxHz);
