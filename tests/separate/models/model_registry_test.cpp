@@ -66,8 +66,56 @@ TEST(ModelRegistry, KnowsTheDemucsV4Releases) {
   EXPECT_EQ(midistems::separate::findModel("no_such_model"), nullptr);
   for (const auto& m : midistems::separate::knownModels()) {
     EXPECT_EQ(m.files.size(), m.sha256Prefixes.size()) << m.name;
-    for (const auto& p : m.sha256Prefixes) EXPECT_EQ(p.size(), 8u) << m.name;
+    // Demucs release names carry 8 hex digits of the SHA-256; the others publish all of it.
+    for (const auto& p : m.sha256Prefixes) EXPECT_EQ(p.size(), m.urls.empty() ? 8u : 64u) << m.name;
   }
+}
+
+// Each RoFormer release is its checkpoint and its YAML config, each with its own URL, published
+// size and whole SHA-256; the config's URL is pinned to a commit, so its bytes cannot change.
+TEST(ModelRegistry, KnowsTheRoformerReleasesAsCheckpointAndConfig) {
+  size_t roformers = 0;
+  for (const auto& m : midistems::separate::knownModels()) {
+    if (m.architecture == midistems::separate::Architecture::kHTDemucs) continue;
+    ++roformers;
+    ASSERT_EQ(m.files, (std::vector<std::string>{m.name + ".ckpt", m.name + ".yaml"})) << m.name;
+    ASSERT_EQ(m.urls.size(), 2u) << m.name;
+    ASSERT_EQ(m.sizes.size(), 2u) << m.name;
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(m.urls[i].rfind("https://", 0), 0u) << m.urls[i];
+      EXPECT_GT(m.sizes[i], i == 0 ? 100000000u : 1000u) << m.name;
+      EXPECT_EQ(m.sha256Prefixes[i].find_first_not_of("0123456789abcdef"), std::string::npos) << m.name;
+      // The URL of each file is the place its size and hash were published for.
+      midistems::testing::ScopedEnv mirror("MIDISTEMS_MODELS_URL", nullptr);
+      EXPECT_EQ(midistems::separate::modelFileUrl(m, i, ""), m.urls[i]);
+    }
+    EXPECT_NE(m.urls[1].find("/ccc011abf7f89dd7922bb2888d48493b575c0289/configs/"), std::string::npos) << m.urls[1];
+    EXPECT_EQ(m.sources, std::vector<std::string>{"vocals"}) << m.name;
+  }
+  EXPECT_EQ(roformers, 3u);
+  const ModelEntry* bs = midistems::separate::findModel("bs_roformer_vocals_viperx");
+  ASSERT_NE(bs, nullptr);
+  EXPECT_EQ(bs->architecture, midistems::separate::Architecture::kBSRoformer);
+  EXPECT_EQ(bs->sizes[0], 639331213u);
+  EXPECT_EQ(bs->sha256Prefixes[0], "5b84f37e8d444c8cb30c79d77f613a41c05868ff9c9ac6c7049c00aefae115aa");
+  const ModelEntry* kj = midistems::separate::findModel("mel_roformer_vocals_kj");
+  ASSERT_NE(kj, nullptr);
+  EXPECT_EQ(kj->architecture, midistems::separate::Architecture::kMelBandRoformer);
+  EXPECT_EQ(kj->sha256Prefixes[0], "87201f4d31afb5bc79993230fc49446918425574db48c01c405e44f365c7559e");
+}
+
+// A file is fetched from the folder given to `models fetch --url`, else the mirror folder of
+// $MIDISTEMS_MODELS_URL, else its own published URL, else the Demucs release folder.
+TEST(ModelRegistry, FileUrlPrefersTheGivenFolderThenTheMirrorThenItsOwn) {
+  const ModelEntry& bs = *midistems::separate::findModel("bs_roformer_vocals_viperx");
+  const ModelEntry& ht = *midistems::separate::findModel("htdemucs");
+  ScopedEnv none("MIDISTEMS_MODELS_URL", nullptr);
+  EXPECT_EQ(midistems::separate::modelFileUrl(bs, 1, "http://h/x"), "http://h/x/bs_roformer_vocals_viperx.yaml");
+  EXPECT_EQ(midistems::separate::modelFileUrl(ht, 0, ""),
+            "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/955717e8-8726e21a.th");
+  ScopedEnv mirror("MIDISTEMS_MODELS_URL", "http://m/models");
+  EXPECT_EQ(midistems::separate::modelFileUrl(bs, 0, ""), "http://m/models/bs_roformer_vocals_viperx.ckpt");
+  EXPECT_EQ(midistems::separate::modelFileUrl(bs, 0, "http://h/x/"), "http://h/x/bs_roformer_vocals_viperx.ckpt");
 }
 
 TEST(ModelRegistry, ModelsDirFollowsOverrideThenXdgThenHome) {
