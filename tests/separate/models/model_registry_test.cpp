@@ -289,6 +289,30 @@ TEST(ModelDownload, NotFoundIsAClearErrorAndLeavesNoFile) {
   fs::remove_all(dir);
 }
 
+// A published size that the server contradicts (it announces another length): cut off before the
+// body, one line, nothing left; the same file with the right size installs.
+TEST(ModelDownload, SizeOtherThanPublishedLeavesNoFile) {
+  const auto dir = midistems::testing::scratchDir("models-size");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  for (const uint64_t published : {uint64_t(model.first.size() - 1), uint64_t(model.first.size() + 1)}) {
+    model.entry.sizes = {published, model.second.size()};
+    const std::string message = errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); });
+    EXPECT_EQ(message, server.url() + "aaaa0001-x.th: " + std::to_string(model.first.size()) +
+                           " bytes, the published size is " + std::to_string(published) + "; download discarded");
+    EXPECT_TRUE(filesIn(dir).empty());
+  }
+  uint64_t lastTotal = 0;
+  model.entry.sizes = {model.first.size(), model.second.size()};
+  midistems::separate::fetchModel(model.entry, server.url(), [&](const std::string& file, uint64_t, uint64_t t) {
+    if (file == "aaaa0001-x.th") lastTotal = t;
+  });
+  EXPECT_EQ(lastTotal, model.first.size());
+  EXPECT_EQ(filesIn(dir), (std::vector<std::string>{"aaaa0001-x.th", "aaaa0002-y.th"}));
+  fs::remove_all(dir);
+}
+
 TEST(ModelDownload, UnreachableServerNamesTheHost) {
   const auto dir = midistems::testing::scratchDir("models-unreachable");
   ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
@@ -303,6 +327,93 @@ TEST(ModelDownload, UnreachableServerNamesTheHost) {
   EXPECT_EQ(message.find('\n'), std::string::npos);
   EXPECT_TRUE(filesIn(dir).empty());
   fs::remove_all(dir);
+}
+
+// A registry file (JSON, $MIDISTEMS_MODELS_REGISTRY): its entries join the built-in ones with
+// the same fields, every field checked.
+const char* kRegistry = R"({"models": [{"name": "tiny_bs", "description": "a test model",
+  "architecture": "bs_roformer", "sources": ["vocals"],
+  "files": [{"name": "tiny_weights.ckpt", "url": "http://127.0.0.1:1/w.ckpt", "size": 3558537,
+             "sha256": "AB0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"},
+            {"name": "tiny_config.yaml", "url": "https://example.org/c.yaml", "size": 1665,
+             "sha256": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]}]})";
+
+TEST(ModelRegistryFile, AddsItsModels) {
+  const auto models = midistems::separate::parseModelRegistry(kRegistry, "r.json");
+  ASSERT_EQ(models.size(), 1u);
+  const ModelEntry& m = models[0];
+  EXPECT_EQ(m.name, "tiny_bs");
+  EXPECT_EQ(m.description, "a test model");
+  EXPECT_EQ(m.architecture, midistems::separate::Architecture::kBSRoformer);
+  EXPECT_EQ(m.sources, std::vector<std::string>{"vocals"});
+  EXPECT_EQ(m.files, (std::vector<std::string>{"tiny_weights.ckpt", "tiny_config.yaml"}));
+  EXPECT_EQ(m.urls, (std::vector<std::string>{"http://127.0.0.1:1/w.ckpt", "https://example.org/c.yaml"}));
+  EXPECT_EQ(m.sizes, (std::vector<uint64_t>{3558537, 1665}));
+  EXPECT_EQ(m.sha256Prefixes[0], "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd");
+
+  const auto dir = midistems::testing::scratchDir("models-registry-file");
+  std::ofstream(dir / "registry.json") << kRegistry;
+  {
+    ScopedEnv file("MIDISTEMS_MODELS_REGISTRY", (dir / "registry.json").c_str());
+    const ModelEntry* found = midistems::separate::findModel("tiny_bs");
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(found->files[1], "tiny_config.yaml");
+    EXPECT_NE(midistems::separate::findModel("htdemucs"), nullptr);
+  }
+  EXPECT_EQ(midistems::separate::findModel("tiny_bs"), nullptr);
+  ScopedEnv missing("MIDISTEMS_MODELS_REGISTRY", (dir / "absent.json").c_str());
+  EXPECT_EQ(errorOf([] { midistems::separate::findModel("x"); })
+                .rfind((dir / "absent.json").string() + ": cannot read the models registry ($MIDISTEMS_MODELS_REGISTRY): ", 0),
+            0u);
+  fs::remove_all(dir);
+}
+
+// Each field of a registry file that is not what it must be: one line naming the file and the
+// field, before anything is allocated from it.
+TEST(ModelRegistryFile, RefusesWhatItCannotUse) {
+  const auto refusal = [](const std::string& from, const std::string& to) {
+    std::string text = kRegistry;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return errorOf([&] { midistems::separate::parseModelRegistry(text, "r.json"); });
+  };
+  EXPECT_EQ(errorOf([] { midistems::separate::parseModelRegistry("{\"models\": [", "r.json"); }).rfind("r.json: not valid JSON (", 0), 0u);
+  EXPECT_EQ(errorOf([] { midistems::separate::parseModelRegistry("[]", "r.json"); }),
+            "r.json: file: not a JSON object with a \"models\" list");
+  EXPECT_EQ(errorOf([] { midistems::separate::parseModelRegistry("{\"models\": []}", "r.json"); }),
+            "r.json: file.models: must be a list of 1 to 256 items");
+  EXPECT_EQ(errorOf([] { midistems::separate::parseModelRegistry(std::string(1 << 20, ' ') + "{}", "r.json"); }),
+            "r.json: file: larger than 1024 KiB");
+  EXPECT_EQ(refusal("\"tiny_bs\"", "\"htdemucs\""),
+            "r.json: models[0].name: 'htdemucs' is taken (a built-in model or an earlier entry)");
+  EXPECT_EQ(refusal("\"tiny_bs\"", "\"dsp\""), "r.json: models[0].name: 'dsp' is taken (a built-in model or an earlier entry)");
+  EXPECT_EQ(refusal("\"tiny_weights.ckpt\"", "\"../weights.ckpt\""),
+            "r.json: models[0].files[0].name: '../weights.ckpt' is not a plain name (1 to 128 letters, digits, _ - .; "
+            "not starting with . or -)");
+  EXPECT_EQ(refusal("\"tiny_config.yaml\"", "\"tiny_weights.ckpt\""),
+            "r.json: models[0].files[1].name: 'tiny_weights.ckpt' is named twice");
+  EXPECT_EQ(refusal("\"bs_roformer\"", "\"roformer\""),
+            "r.json: models[0].architecture: 'roformer' is not htdemucs, bs_roformer or mel_band_roformer");
+  EXPECT_EQ(refusal("\"vocals\"]", "\"vocals\", \"vocals\"]"), "r.json: models[0].sources[1]: 'vocals' is named twice");
+  EXPECT_EQ(refusal("\"size\": 1665", "\"size\": 0"), "r.json: models[0].files[1].size: must be a whole number of bytes from 1 to 2^40");
+  EXPECT_EQ(refusal("\"size\": 1665", "\"size\": -5"), "r.json: models[0].files[1].size: must be a whole number of bytes from 1 to 2^40");
+  EXPECT_EQ(refusal("\"size\": 1665", "\"size\": 1e300"), "r.json: models[0].files[1].size: must be a whole number of bytes from 1 to 2^40");
+  EXPECT_EQ(refusal("\"size\": 1665", "\"size\": 2199023255553"),
+            "r.json: models[0].files[1].size: must be a whole number of bytes from 1 to 2^40");
+  EXPECT_EQ(refusal("\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"", "\"0123\""),
+            "r.json: models[0].files[1].sha256: must be 64 hexadecimal digits");
+  EXPECT_EQ(refusal("\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"",
+                    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\""),
+            "r.json: models[0].files[1].sha256: must be 64 hexadecimal digits");
+  EXPECT_EQ(refusal("https://example.org/c.yaml", "file:///etc/passwd"), "r.json: models[0].files[1].url: not an http(s) URL");
+  EXPECT_EQ(refusal("\"tiny_config.yaml\"", "\"tiny_config.txt\""),
+            "r.json: models[0].files: a RoFormer model is two files: its .ckpt, then its .yaml config");
+  EXPECT_EQ(refusal("\"bs_roformer\"", "\"htdemucs\""),
+            "r.json: models[0].files: an htdemucs model is .th or .safetensors files, not 'tiny_weights.ckpt'");
+  EXPECT_EQ(refusal("\"sources\": [\"vocals\"]", "\"sources\": \"vocals\""),
+            "r.json: models[0].sources: must be a list of 1 to 16 items");
+  EXPECT_EQ(refusal("\"url\": \"http://127.0.0.1:1/w.ckpt\", ", ""), "r.json: models[0].files[0]: 'url' is missing");
 }
 
 }  // namespace
