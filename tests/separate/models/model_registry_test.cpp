@@ -3,11 +3,13 @@
 // file behind.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
 #include "core/error.h"
 #include "local_http_server.h"
+#include "support/bounded_run.h"
 #include "separate/models/model_registry.h"
 #include "separate/models/sha256.h"
 #include "support/fixtures.h"
@@ -414,6 +416,31 @@ TEST(ModelRegistryFile, RefusesWhatItCannotUse) {
   EXPECT_EQ(refusal("\"sources\": [\"vocals\"]", "\"sources\": \"vocals\""),
             "r.json: models[0].sources: must be a list of 1 to 16 items");
   EXPECT_EQ(refusal("\"url\": \"http://127.0.0.1:1/w.ckpt\", ", ""), "r.json: models[0].files[0]: 'url' is missing");
+}
+
+// Crafted registry files at the size limit (1 MiB): deep nesting and wide lists are refused with
+// one line, within a 4 GiB address space and in bounded memory.
+TEST(ModelRegistryFile, CraftedFilesStayWithinBudget) {
+  const size_t depth = 400000;
+  std::string wide = "{\"models\": [";
+  while (wide.size() < (1u << 20) - 8) wide += "{},";
+  wide += "{}]}";
+  const std::pair<std::string, std::string> cases[] = {
+      {std::string(depth, '[') + std::string(depth, ']'), "r.json: file: not a JSON object with a \"models\" list"},
+      {"{\"models\": " + std::string(depth, '[') + std::string(depth, ']') + "}",
+       "r.json: models[0]: not an object"},
+      {wide, "r.json: file.models: must be a list of 1 to 256 items"},
+  };
+  for (const auto& [text, message] : cases) {
+    ASSERT_LE(text.size(), size_t(1) << 20);
+    const midistems::testing::BoundedRun run = midistems::testing::runBounded(
+        [&] { return errorOf([&] { midistems::separate::parseModelRegistry(text, "r.json"); }); });
+    EXPECT_EQ(run.exitStatus, 0) << "signal " << run.signal;
+    EXPECT_EQ(run.output, message);
+    EXPECT_LT(run.peakRssMiB, 512) << message;
+    EXPECT_LT(run.seconds, 30.0) << message;
+    std::printf("    %s: %.2f s, peak %ld MiB\n", message.c_str(), run.seconds, run.peakRssMiB);
+  }
 }
 
 }  // namespace
