@@ -15,7 +15,8 @@ namespace midistems::separate {
 // at most `connectTimeoutSeconds`. Throws midistems::Error with one line:
 //   "cannot reach <host>: <reason>"              (name resolution, connection, TLS, timeout)
 //   "<url>: HTTP <code> (...)"                    (404 and other HTTP errors)
-//   "<url>: <n> bytes, the published size is <m>; download discarded"
+//   "<url>: <n> bytes, the published size is <m>; download discarded"   (announced or received)
+//   "<url>: more than the published <m> bytes; download discarded"       (a body without a length)
 //   "<url>: checksum mismatch (expected sha256 <prefix>..., got <hex>); download discarded"
 // and leaves neither `target` nor the temporary file behind on failure.
 void downloadVerified(const std::string& url, const std::filesystem::path& target,

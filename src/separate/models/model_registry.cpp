@@ -251,15 +251,22 @@ std::vector<ModelEntry> parseModelRegistry(const std::string& text, const std::s
   }
   if (!root.is_object()) r.fail("file", "not a JSON object with a \"models\" list");
   const nlohmann::json& models = r.list(root, "models", "file", kMaxRegistryModels);
-  std::set<std::string> names;
-  for (const auto& m : builtInModels()) names.insert(m.name);
-  names.insert("dsp");
+  std::set<std::string> names = {"dsp"};
+  std::map<std::string, std::string> owners;  // installed file name -> its model: one folder for all
+  for (const auto& m : builtInModels()) {
+    names.insert(m.name);
+    for (const auto& f : m.files) owners.emplace(f, m.name);
+  }
   std::vector<ModelEntry> entries;
   for (size_t i = 0; i < models.size(); ++i) {
     const std::string where = "models[" + std::to_string(i) + "]";
     entries.push_back(parseRegistryModel(models[i], r, where));
-    if (!names.insert(entries.back().name).second)
-      r.fail(where + ".name", "'" + entries.back().name + "' is taken (a built-in model or an earlier entry)");
+    const ModelEntry& e = entries.back();
+    if (!names.insert(e.name).second)
+      r.fail(where + ".name", "'" + e.name + "' is taken (a built-in model or an earlier entry)");
+    for (size_t f = 0; f < e.files.size(); ++f)
+      if (const auto [it, added] = owners.emplace(e.files[f], e.name); !added)
+        r.fail(where + ".files[" + std::to_string(f) + "].name", "'" + e.files[f] + "' is a file of model '" + it->second + "'");
   }
   return entries;
 }

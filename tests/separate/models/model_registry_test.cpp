@@ -315,6 +315,36 @@ TEST(ModelDownload, SizeOtherThanPublishedLeavesNoFile) {
   fs::remove_all(dir);
 }
 
+// A server that announces no length: the body is cut off as soon as it passes the published size,
+// and one that ends short of it is refused; nothing is left either way.
+TEST(ModelDownload, BodyWithoutALengthIsHeldToThePublishedSize) {
+  const auto dir = midistems::testing::scratchDir("models-nolength");
+  ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
+  ServedModel model;
+  midistems::testing::LocalHttpServer server({{"aaaa0001-x.th", model.first}, {"aaaa0002-y.th", model.second}});
+  server.omitContentLength();
+  model.entry.sizes = {1000, model.second.size()};
+  uint64_t mostReceived = 0;
+  EXPECT_EQ(errorOf([&] {
+              midistems::separate::fetchModel(model.entry, server.url(), [&](const std::string&, uint64_t r, uint64_t) {
+                mostReceived = std::max(mostReceived, r);
+              });
+            }),
+            server.url() + "aaaa0001-x.th: more than the published 1000 bytes; download discarded");
+  EXPECT_TRUE(filesIn(dir).empty());
+  // Stopped within one network read of the published size, not at the end of the 200 kB body.
+  EXPECT_LT(mostReceived, 100000u);
+  model.entry.sizes = {model.first.size() + 10, model.second.size()};
+  EXPECT_EQ(errorOf([&] { midistems::separate::fetchModel(model.entry, server.url()); }),
+            server.url() + "aaaa0001-x.th: " + std::to_string(model.first.size()) + " bytes, the published size is " +
+                std::to_string(model.first.size() + 10) + "; download discarded");
+  EXPECT_TRUE(filesIn(dir).empty());
+  model.entry.sizes = {model.first.size(), model.second.size()};
+  midistems::separate::fetchModel(model.entry, server.url());
+  EXPECT_EQ(filesIn(dir), (std::vector<std::string>{"aaaa0001-x.th", "aaaa0002-y.th"}));
+  fs::remove_all(dir);
+}
+
 TEST(ModelDownload, UnreachableServerNamesTheHost) {
   const auto dir = midistems::testing::scratchDir("models-unreachable");
   ScopedEnv over("MIDISTEMS_MODELS_DIR", dir.c_str());
@@ -393,6 +423,9 @@ TEST(ModelRegistryFile, RefusesWhatItCannotUse) {
   EXPECT_EQ(refusal("\"tiny_weights.ckpt\"", "\"../weights.ckpt\""),
             "r.json: models[0].files[0].name: '../weights.ckpt' is not a plain name (1 to 128 letters, digits, _ - .; "
             "not starting with . or -)");
+  EXPECT_EQ(refusal("\"tiny_weights.ckpt\"", "\"bs_roformer_vocals_viperx.ckpt\""),
+            "r.json: models[0].files[0].name: 'bs_roformer_vocals_viperx.ckpt' is a file of model "
+            "'bs_roformer_vocals_viperx'");
   EXPECT_EQ(refusal("\"tiny_config.yaml\"", "\"tiny_weights.ckpt\""),
             "r.json: models[0].files[1].name: 'tiny_weights.ckpt' is named twice");
   EXPECT_EQ(refusal("\"bs_roformer\"", "\"roformer\""),
