@@ -454,7 +454,30 @@ def roformer_seeds():
           "  freqs_per_bands: [4, 5]\ntraining:\n  target_instrument: vocals\n")
 
 
+# ---- model registry files ----
+
+def registry_seeds():
+    sha = "0123456789abcdef" * 4
+
+    def model(name, architecture, files, sources=("vocals",)):
+        return {"name": name, "description": "a model", "architecture": architecture, "sources": list(sources),
+                "files": [{"name": f, "url": "https://example.org/" + f, "size": 1000 + i, "sha256": sha}
+                          for i, f in enumerate(files)]}
+
+    write("model_registry_fuzz", "roformer.json", json.dumps({"models": [
+        model("bs", "bs_roformer", ["bs.ckpt", "bs.yaml"]),
+        model("mel", "mel_band_roformer", ["mel.ckpt", "mel.yaml"])]}))
+    write("model_registry_fuzz", "htdemucs_bag.json", json.dumps({"models": [
+        model("bag", "htdemucs", ["a.th", "b.th", "c.safetensors"], ("drums", "bass", "other", "vocals"))]}))
+    write("model_registry_fuzz", "roformer_without_ckpt.json",
+          json.dumps({"models": [model("bs", "bs_roformer", ["bs.pt", "bs.yaml"])]}))
+    write("model_registry_fuzz", "taken_name.json", json.dumps({"models": [model("htdemucs", "htdemucs", ["x.th"])]}))
+    write("model_registry_fuzz", "bad_hash.json",
+          json.dumps({"models": [model("bs", "bs_roformer", ["bs.ckpt", "bs.yaml"])]}).replace(sha, sha[:-1] + "g"))
+
+
 def main():
+    registry_seeds()
     roformer_seeds()
     checkpoint_seeds()
     safetensors_seeds()

@@ -2,6 +2,7 @@
 // are installed, downloading them, and checking installed files against their published hashes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "cli/command_registry.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "separate/architectures/architectures.h"
 #include "separate/models/model_registry.h"
 
 namespace {
@@ -34,10 +36,17 @@ const sep::ModelEntry& modelNamed(const std::string& name) {
 }
 
 void listModels() {
+  const auto& models = sep::knownModels();
   const auto dir = sep::modelsDir();
+  size_t width = 4, sourcesWidth = 7;
+  for (const auto& m : models) {
+    width = std::max(width, m.name.size());
+    sourcesWidth = std::max(sourcesWidth, join(m.sources).size());
+  }
   fmt::print("models folder: {}\n", dir.string());
-  fmt::print("{:<13} {:<40} {:<15} {}\n", "NAME", "SOURCES", "STATUS", "SIZE");
-  for (const auto& m : sep::knownModels()) {
+  fmt::print("{:<{}}  {:<17}  {:<{}}  {:<13}  {}\n", "NAME", width, "ARCHITECTURE", "SOURCES", sourcesWidth, "STATUS",
+             "SIZE");
+  for (const auto& m : models) {
     const size_t installed = sep::countInstalledFiles(m);
     uintmax_t bytes = 0;
     for (const auto& f : m.files) {
@@ -45,20 +54,26 @@ void listModels() {
       const auto size = std::filesystem::file_size(dir / f, ec);
       if (!ec) bytes += size;
     }
-    std::string status = !m.supported                 ? "unsupported"
-                         : installed == m.files.size() ? "installed"
-                         : installed == 0              ? "not installed"
-                                                       : fmt::format("partial {}/{}", installed, m.files.size());
-    fmt::print("{:<13} {:<40} {:<15} {}\n", m.name, join(m.sources), status, installed ? megabytes(bytes) : "-");
+    uint64_t published = 0;
+    for (const uint64_t size : m.sizes) published += size;
+    // A model counts as installed only with all its files (a RoFormer: checkpoint and config).
+    const std::string status = !m.supported                 ? "unsupported"
+                               : installed == m.files.size() ? "installed"
+                               : installed == 0              ? "not installed"
+                                                             : fmt::format("partial {}/{}", installed, m.files.size());
+    const std::string size = installed == m.files.size() ? megabytes(bytes)
+                             : published                 ? megabytes(published) + " download"
+                                                         : "-";
+    fmt::print("{:<{}}  {:<17}  {:<{}}  {:<13}  {}\n", m.name, width,
+               m.supported ? sep::architectureName(m.architecture) : "-", join(m.sources), sourcesWidth, status, size);
   }
 }
 
 void fetch(const std::string& name, const std::string& url) {
   const sep::ModelEntry& model = modelNamed(name);
-  const std::string base = url.empty() ? sep::modelsBaseUrl() : url;
   std::unique_ptr<midistems::ProgressBar> bar;
   std::string current;
-  sep::fetchModel(model, base, [&](const std::string& file, uint64_t received, uint64_t total) {
+  sep::fetchModel(model, url, [&](const std::string& file, uint64_t received, uint64_t total) {
     if (file != current) {
       if (bar) bar->finish();
       bar = std::make_unique<midistems::ProgressBar>(fmt::format("{} {}", name, file));
@@ -80,12 +95,12 @@ int verifyModel(const sep::ModelEntry& model) {
     const auto path = dir / model.files[i];
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      fmt::print("{:<13} {}  missing\n", model.name, model.files[i]);
+      fmt::print("{} {}  missing\n", model.name, model.files[i]);
       ++bad;
       continue;
     }
     const bool ok = sep::verifyFile(path, model.sha256Prefixes[i]);
-    fmt::print("{:<13} {}  {}\n", model.name, model.files[i], ok ? "ok" : "CHECKSUM MISMATCH");
+    fmt::print("{} {}  {}\n", model.name, model.files[i], ok ? "ok" : "CHECKSUM MISMATCH");
     bad += ok ? 0 : 1;
   }
   return bad;
@@ -117,13 +132,15 @@ midistems::cli::CommandRegistration reg{70, [](CLI::App& app) {
   models->require_subcommand(1);
   models->footer(
       "Models live in $MIDISTEMS_MODELS_DIR, else $XDG_DATA_HOME/midistems/models, else\n"
-      "~/.local/share/midistems/models. $MIDISTEMS_MODELS_URL replaces the download location;\n"
-      "MIDISTEMS_OFFLINE=1 forbids downloads.");
+      "~/.local/share/midistems/models. $MIDISTEMS_MODELS_URL replaces the download location (a\n"
+      "folder holding every file under its installed name); $MIDISTEMS_MODELS_REGISTRY adds the models\n"
+      "of a JSON file; MIDISTEMS_OFFLINE=1 forbids downloads.");
 
   auto* list = models->add_subcommand("list", "Show the known models and whether they are installed");
   list->callback([] { listModels(); });
 
-  auto* fetchCmd = models->add_subcommand("fetch", "Download a model and check its SHA-256");
+  auto* fetchCmd = models->add_subcommand("fetch", "Download a model (a RoFormer: checkpoint and config) and check "
+                                                   "each file's size and SHA-256");
   auto name = std::make_shared<std::string>();
   auto url = std::make_shared<std::string>();
   fetchCmd->add_option("name", *name, "Model name (see: midistems models list)")->required();

@@ -21,8 +21,14 @@ struct RunFlags {
 void addPipelineOptions(CLI::App* sub, RunFlags& flags) {
   sub->add_option("-o,--out", flags.outDir, "Output folder")->required();
   sub->add_option("--model", flags.options.model,
-                  "Separator: dsp, an HTDemucs model name (downloaded when missing) or file (default: the best "
-                  "installed model, else htdemucs, downloaded on first use, else dsp)");
+                  "Separator: dsp, a model name (htdemucs, a RoFormer release, ...: see midistems models list; "
+                  "downloaded when missing) or a model file (HTDemucs .th/.safetensors, BS-/Mel-Band RoFormer "
+                  ".ckpt) (default: the best installed model, else htdemucs, downloaded on first use, else dsp)");
+  sub->add_option("--config", flags.options.config,
+                  "YAML config of a RoFormer checkpoint file (default: the .yaml of the same name beside it)");
+  sub->add_option("--two-stems", flags.options.twoStems,
+                  "Separate SOURCE and no_SOURCE (the rest of the song); only SOURCE is transcribed. A "
+                  "one-source model (a vocals RoFormer) always does this, e.g. --two-stems vocals");
   sub->add_flag("--offline", flags.options.offline,
                 "Never download a model: without an installed one, use dsp (also MIDISTEMS_OFFLINE=1)");
   sub->add_option("--preset", flags.options.preset,

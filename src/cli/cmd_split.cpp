@@ -40,11 +40,12 @@ midistems::cli::CommandRegistration reg{10, [](CLI::App& app) {
   sub->add_option("input", options->input, "Song to split (WAV, FLAC, MP3, OGG, ...)")->required();
   sub->add_option("-o,--out", options->outDir, "Output folder; gets <source>.wav per stem")->required();
   sub->add_option("--model", options->model,
-                  "dsp (the built-in DSP separator), an HTDemucs model name (downloaded when missing), or a "
-                  "model file (HTDemucs .th/.safetensors, BS-/Mel-Band RoFormer .ckpt); default: the best installed model, "
-                  "else htdemucs, downloaded on first use, else dsp when it cannot be downloaded");
+                  "dsp (the built-in DSP separator), a model name (htdemucs, a RoFormer release, ...: see midistems "
+                  "models list; downloaded when missing), or a model file (HTDemucs .th/.safetensors, BS-/Mel-Band "
+                  "RoFormer .ckpt); default: the best installed HTDemucs model, else htdemucs, downloaded on first use, "
+                  "else dsp when it cannot be downloaded");
   sub->add_option("--config", options->config,
-                  "YAML config of a RoFormer checkpoint (default: the .yaml of the same name beside it)");
+                  "YAML config of a RoFormer checkpoint file (default: the .yaml of the same name beside it)");
   sub->add_option("--stems", options->stems, "Comma-separated sources to write (default: all)");
   sub->add_option("--two-stems", options->twoStems,
                   "Write only SOURCE and no_SOURCE (the sum of the others, or the mix less SOURCE for a "

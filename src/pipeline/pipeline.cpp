@@ -39,6 +39,7 @@ AudioBuffer renderOnSynth(const midi::MidiFile& file, const PipelineOptions& opt
 separate::SplitSongOptions splitOptions(const PipelineOptions& options) {
   separate::SplitSongOptions split;
   split.model = options.model;
+  split.config = options.config;
   split.offline = options.offline;
   split.threads = options.threads;
   split.quiet = options.quiet;
@@ -63,13 +64,18 @@ PipelineResult PreparedPipeline::run(const fs::path& song, const fs::path& outDi
   separate::SplitSongOptions split = splitOptions(options_);
   split.input = song.string();
   split.outDir = (outDir / "stems").string();
+  split.twoStems = options_.twoStems;
+  const std::vector<std::string> sources = model_.separator->sources();
+  if (split.twoStems.empty() && sources.size() == 1) split.twoStems = sources[0];
   const separate::SplitSongResult stems = separate::splitSong(split, model_);
   result.separator = stems.model;
   result.stems = stems.files;
   if (outputs == PipelineOutputs::Stems) return result;
 
   transcribe::TranscribeStemsOptions transcription;
-  transcription.input = split.outDir;
+  // A two-stem split transcribes its source alone: the rest is a whole instrumental (drums and
+  // all), which note tracking would only fill with noise.
+  transcription.input = split.twoStems.empty() ? split.outDir : stems.files[0].string();
   transcription.mixture = song.string();
   result.midi = outDir / (name + ".transcribed.mid");
   result.notesJson = outDir / (name + ".notes.json");

@@ -2,7 +2,8 @@
 // The whole job in one call: a song is split into stems, the stems are transcribed into one
 // multi-track MIDI file, and that MIDI is played again on the synthesizer as a preview.
 //
-//   OUT/stems/<source>.wav   the separated stems
+//   OUT/stems/<source>.wav   the separated stems (with a two-stem split: <source> and
+//                            no_<source>, the rest, which is not transcribed)
 //   OUT/<song>.transcribed.mid  one named track per stem (drums on channel 10)
 //   OUT/<song>.notes.json    the same notes as a list
 //   OUT/<song>.notes.png     the notes over each stem's spectrogram, a panel per stem
@@ -20,6 +21,12 @@ namespace midistems::pipeline {
 struct PipelineOptions {
   std::string model;          // separator: dsp, a model name or file; empty: best installed, else
                               // htdemucs downloaded on first use, else dsp (see split_song.h)
+  std::string config;         // a RoFormer checkpoint file's YAML config (as split's --config)
+  // Separate this source and the rest of the song (no_<source>): stems/<source>.wav is transcribed,
+  // stems/no_<source>.wav (an instrumental, drums included) is kept as audio only. Empty: every
+  // source of the model is a stem and is transcribed, except that a model of one source (a vocals
+  // RoFormer) always gives that source and the rest, as if it were named here.
+  std::string twoStems;
   bool offline = false;       // never download ($MIDISTEMS_OFFLINE does the same)
   int threads = 0;            // 0: one per core
   int previewSampleRate = 44100;

@@ -1,5 +1,6 @@
 #include "separate/architectures/architectures.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "core/error.h"
@@ -141,7 +142,15 @@ std::unique_ptr<Separator> openModelFiles(const std::vector<fs::path>& files,
 }
 
 std::unique_ptr<Separator> openRegistryModel(const ModelEntry& entry, const ModelFileOptions& options) {
-  return openFiles(installedModelFiles(entry), entry.bagWeights, options, &entry.architecture, entry.name);
+  std::vector<fs::path> files = installedModelFiles(entry);
+  ModelFileOptions opened = options;
+  // A RoFormer release is its checkpoint and the YAML config installed with it.
+  if (const auto config = std::find_if(files.begin(), files.end(), [](const fs::path& f) { return f.extension() == ".yaml"; });
+      config != files.end()) {
+    opened.config = *config;
+    files.erase(config);
+  }
+  return openFiles(files, entry.bagWeights, opened, &entry.architecture, entry.name);
 }
 
 }  // namespace midistems::separate

@@ -34,7 +34,8 @@ std::unique_ptr<Separator> openModelFiles(const std::vector<std::filesystem::pat
                                           const std::vector<std::vector<float>>& bagWeights,
                                           const ModelFileOptions& options);
 
-// The same for an installed registry entry, whose files must hold its declared architecture.
+// The same for an installed registry entry, whose files must hold its declared architecture; a
+// RoFormer entry's .yaml file is its config (options.config is not used).
 std::unique_ptr<Separator> openRegistryModel(const ModelEntry& entry, const ModelFileOptions& options);
 
 }  // namespace midistems::separate

@@ -20,12 +20,17 @@ struct Transfer {
   std::FILE* file = nullptr;
   Sha256 sha;
   bool writeFailed = false;
+  uint64_t expectedSize = 0;  // 0: not published
+  uint64_t received = 0;
+  uint64_t announced = 0;     // the length the server announced, when it differs from expectedSize
   const std::function<void(uint64_t, uint64_t)>* progress = nullptr;
 };
 
 size_t onData(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
+  t->received += bytes;
+  if (t->expectedSize && t->received > t->expectedSize) return 0;  // more than published: stop
   if (std::fwrite(data, 1, bytes, t->file) != bytes) {
     t->writeFailed = true;
     return 0;  // makes curl stop with CURLE_WRITE_ERROR
@@ -36,7 +41,13 @@ size_t onData(char* data, size_t size, size_t count, void* user) {
 
 int onProgress(void* user, curl_off_t total, curl_off_t received, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
-  if (*t->progress) (*t->progress)(uint64_t(received), uint64_t(total));
+  if (t->expectedSize && total > 0 && uint64_t(total) != t->expectedSize) {
+    t->announced = uint64_t(total);
+    return 1;  // another file than the published one: abort before its body
+  }
+  // Until the server answers, the size is reported as unknown (0), published or not.
+  const bool answered = total > 0 || received > 0;
+  if (*t->progress) (*t->progress)(uint64_t(received), answered && t->expectedSize ? t->expectedSize : uint64_t(total));
   return 0;
 }
 
@@ -77,7 +88,7 @@ struct CurlCloser {
 }  // namespace
 
 void downloadVerified(const std::string& url, const std::filesystem::path& target,
-                      const std::string& sha256Prefix,
+                      const std::string& sha256Prefix, uint64_t expectedSize,
                       const std::function<void(uint64_t, uint64_t)>& progress, long connectTimeoutSeconds) {
   static std::once_flag curlInit;
   std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -85,6 +96,7 @@ void downloadVerified(const std::string& url, const std::filesystem::path& targe
   AtomicFile out(target);
   Transfer transfer;
   transfer.progress = &progress;
+  transfer.expectedSize = expectedSize;
   transfer.file = std::fopen(out.tempPath().c_str(), "wb");
   if (!transfer.file) throw Error(target.string() + ": cannot open for writing");
   std::unique_ptr<CURL, CurlCloser> curl(curl_easy_init());
@@ -113,6 +125,12 @@ void downloadVerified(const std::string& url, const std::filesystem::path& targe
   const CURLcode code = curl_easy_perform(c);
   const bool closed = std::fclose(transfer.file) == 0;
 
+  const auto sizeMismatch = [&](uint64_t bytes) {
+    return Error(fmt::format("{}: {} bytes, the published size is {}; download discarded", url, bytes, expectedSize));
+  };
+  if (transfer.announced) throw sizeMismatch(transfer.announced);
+  if (expectedSize && transfer.received > expectedSize && !transfer.writeFailed)
+    throw Error(fmt::format("{}: more than the published {} bytes; download discarded", url, expectedSize));
   if (code != CURLE_OK) {
     const std::string reason = errorText[0] ? errorText : curl_easy_strerror(code);
     if (code == CURLE_HTTP_RETURNED_ERROR) {
@@ -127,6 +145,7 @@ void downloadVerified(const std::string& url, const std::filesystem::path& targe
     throw Error(fmt::format("{}: download failed ({})", url, reason));
   }
   if (!closed) throw Error(fmt::format("{}: cannot write the download (disk full?)", target.string()));
+  if (expectedSize && transfer.received != expectedSize) throw sizeMismatch(transfer.received);
   const std::string digest = transfer.sha.hexDigest();
   std::string prefix = sha256Prefix;
   std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });

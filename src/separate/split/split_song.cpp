@@ -150,6 +150,11 @@ std::vector<OutputPlan> planOutputs(const SplitOptions& options, const std::vect
 }
 
 OpenedSeparator openSeparator(const SplitOptions& options) {
+  // A registry model brings its own config; --config is for a checkpoint file.
+  if (!options.config.empty() &&
+      (options.model.empty() || options.model == "dsp" || midistems::separate::findModel(options.model)))
+    throw Error(fmt::format("--config: only for a RoFormer checkpoint file given with --model, not for {}",
+                            options.model.empty() ? "the default model" : "model " + options.model));
   if (options.model == "dsp") return {openDsp(options), "dsp", ""};
   const bool offline = options.offline || midistems::separate::offlineByEnvironment();
   if (options.model.empty()) {

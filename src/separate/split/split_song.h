@@ -4,8 +4,9 @@
 // writes OUT/<source>.<ext> for each. Every stem is written to a temporary file and all of them are
 // renamed into place only when the whole song succeeded, so a failed run leaves no stem behind.
 //
-// Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s), or a
-// checkpoint file; by default the best installed HTDemucs release. On first use, when none is
+// Model: --model dsp (built in), a registry name (htdemucs, htdemucs_ft, htdemucs_6s, the RoFormer
+// releases of `midistems models list`), or a checkpoint file; by default the best installed
+// HTDemucs release. On first use, when none is
 // installed, the default release (htdemucs) is downloaded into modelsDir() with a progress bar;
 // when that cannot be done (offline, refused, truncated, wrong checksum, disk full) the DSP
 // separator is used and one line on stderr says why. Offline (options.offline or
@@ -13,7 +14,8 @@
 // too when missing, but a failure is then an error: the user asked for that model, not for dsp.
 // --model dsp and checkpoint files never download. A checkpoint file's architecture comes from its
 // contents (separate/architectures); a RoFormer checkpoint takes its YAML config from `config`,
-// else from the .yaml of the same name beside it. --two-stems X with a model that separates X
+// else from the .yaml of the same name beside it; a registry RoFormer has its config installed
+// with it (`config` is then an error). --two-stems X with a model that separates X
 // alone writes X and no_X = the mix less X.
 // Input: anything core/audio_file.h reads. Mono is duplicated to stereo; more than two channels is
 // refused (a downmix would hide a wrong input). The mix is resampled to the separator's rate and

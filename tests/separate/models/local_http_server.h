@@ -41,6 +41,8 @@ class LocalHttpServer {
   // From now on a file's answer announces its whole length but sends only its first `bytes`
   // before closing the connection: a download cut short.
   void truncateBodiesTo(size_t bytes) { truncateTo_ = bytes; }
+  // From now on answers announce no length: the body ends when the connection closes.
+  void omitContentLength() { omitLength_ = true; }
 
  private:
   void serve() {
@@ -63,8 +65,8 @@ class LocalHttpServer {
       if (it == files_.end()) {
         response = "HTTP/1.0 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
       } else {
-        response = "HTTP/1.0 200 OK\r\nContent-Length: " + std::to_string(it->second.size()) +
-                   "\r\nConnection: close\r\n\r\n" + it->second.substr(0, truncateTo_);
+        const std::string length = omitLength_ ? "" : "Content-Length: " + std::to_string(it->second.size()) + "\r\n";
+        response = "HTTP/1.0 200 OK\r\n" + length + "Connection: close\r\n\r\n" + it->second.substr(0, truncateTo_);
       }
       for (size_t sent = 0; sent < response.size();) {
         const ssize_t n = ::send(client, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
@@ -81,6 +83,7 @@ class LocalHttpServer {
   std::atomic<bool> stopping_{false};
   std::atomic<int> requests_{0};
   std::atomic<size_t> truncateTo_{std::string::npos};
+  std::atomic<bool> omitLength_{false};
   std::thread thread_;
 };
 
