@@ -166,7 +166,6 @@ void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t seque
   const float scale = float(1.0 / std::sqrt(double(dh)));
   // Queries per attention task: a (block x length) score matrix stays in the core's cache.
   constexpr int64_t kQueryBlock = 128;
-  const int64_t blocks = (length + kQueryBlock - 1) / kQueryBlock;
   const int64_t ld = positionStride * 3 * inner;  // between the tokens of one sequence in qkv_
   for (const TransformerLayer& layer : t.layers) {
     const Attention& a = layer.attn;
@@ -184,26 +183,35 @@ void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t seque
     // q and k (the first 2 * inner values of each row) rotated by their token's position.
     nn::rotaryPairs(qkv_.data(), rows, 2 * inner, 3 * inner, cosTable.data(), sinTable.data(), length, dh,
                     positionStride);
-    nn::parallelFor(sequences * heads * blocks, [&](int64_t task) {
-      const int64_t s = task / (heads * blocks), h = task / blocks % heads, p0 = task % blocks * kQueryBlock;
-      const int64_t n = std::min(kQueryBlock, length - p0);
+    nn::parallelFor(sequences * heads, [&](int64_t task) {
+      const int64_t s = task / heads, h = task % heads;
       const float* base = qkv_.data() + s * sequenceStride * 3 * inner + h * dh;
-      const float* q = base + p0 * ld;
-      const float* k = base + inner;
-      const float* v = base + 2 * inner;
-      thread_local nn::FloatVector scores;
-      scores.resize(size_t(n * length));
-      float sums[kQueryBlock];
-      nn::gemm(false, true, n, length, dh, scale, q, ld, k, ld, 0.0f, scores.data(), length);
-      // softmax(s) v = (exp(s - max) v) / sum: the division touches n x dh values, not n x length.
-      nn::softmaxRowsUnnormalised(scores.data(), n, length, length, sums);
-      float* o = heads_.data() + (s * sequenceStride + p0 * positionStride) * inner + h * dh;
-      nn::gemm(false, false, n, dh, length, 1.0f, scores.data(), length, v, ld, 0.0f, o, positionStride * inner);
-      for (int64_t p = 0; p < n; ++p) {
-        const int64_t row = s * sequenceStride + (p0 + p) * positionStride;
-        const float g = sigmoid(gates_[row * heads + h]) / sums[p];
-        float* r = o + p * positionStride * inner;
-        for (int64_t i = 0; i < dh; ++i) r[i] *= g;
+      // This head's keys and values, gathered once into contiguous (length x dh) blocks that stay
+      // in cache while every query block reads them (in the time transformer the tokens of a
+      // sequence are a band stride apart).
+      thread_local nn::FloatVector keys, values, scores;
+      keys.resize(size_t(length * dh));
+      values.resize(size_t(length * dh));
+      scores.resize(size_t(kQueryBlock * length));
+      for (int64_t p = 0; p < length; ++p) {
+        std::copy_n(base + p * ld + inner, dh, keys.data() + p * dh);
+        std::copy_n(base + p * ld + 2 * inner, dh, values.data() + p * dh);
+      }
+      for (int64_t p0 = 0; p0 < length; p0 += kQueryBlock) {
+        const int64_t n = std::min(kQueryBlock, length - p0);
+        float sums[kQueryBlock];
+        nn::gemm(false, true, n, length, dh, scale, base + p0 * ld, ld, keys.data(), dh, 0.0f, scores.data(), length);
+        // softmax(s) v = (exp(s - max) v) / sum: the division touches n x dh values, not n x length.
+        nn::softmaxRowsUnnormalised(scores.data(), n, length, length, sums);
+        float* o = heads_.data() + (s * sequenceStride + p0 * positionStride) * inner + h * dh;
+        nn::gemm(false, false, n, dh, length, 1.0f, scores.data(), length, values.data(), dh, 0.0f, o,
+                 positionStride * inner);
+        for (int64_t p = 0; p < n; ++p) {
+          const int64_t row = s * sequenceStride + (p0 + p) * positionStride;
+          const float g = sigmoid(gates_[row * heads + h]) / sums[p];
+          float* r = o + p * positionStride * inner;
+          for (int64_t i = 0; i < dh; ++i) r[i] *= g;
+        }
       }
     });
     a.to_out.forwardAdd(heads_.data(), rows, x, dim);  // the residual: x += to_out(heads)
