@@ -164,7 +164,7 @@ void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t seque
   heads_.resize({rows, inner});
   hidden_.resize({rows, 4 * dim});
   const float scale = float(1.0 / std::sqrt(double(dh)));
-  // Queries per attention task: a (block x length) score matrix stays in the core's cache.
+  // Queries per block of scores: a (block x length) score matrix stays in the core's cache.
   constexpr int64_t kQueryBlock = 128;
   const int64_t ld = positionStride * 3 * inner;  // between the tokens of one sequence in qkv_
   for (const TransformerLayer& layer : t.layers) {
