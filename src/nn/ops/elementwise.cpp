@@ -36,6 +36,40 @@ void gelu(float* x, int64_t n) {
   });
 }
 
+void tanhInPlace(float* x, int64_t n) {
+  const int64_t tasks = (n + kGrain - 1) / kGrain;
+  parallelFor(tasks, [&](int64_t t) {
+    const int64_t begin = t * kGrain;
+    active().tanh(x + begin, std::min(kGrain, n - begin));
+  });
+}
+
+void rmsNorm(const float* x, int64_t rows, int64_t dim, int64_t ldx, const float* gamma, float* y, int64_t ldy) {
+  const float scale = float(std::sqrt(double(dim)));
+  const int64_t rowsPerTask = std::max<int64_t>(1, kGrain / std::max<int64_t>(1, dim));
+  parallelFor((rows + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
+    const int64_t end = std::min(rows, (task + 1) * rowsPerTask);
+    for (int64_t r = task * rowsPerTask; r < end; ++r) {
+      const float* a = x + r * ldx;
+      const float norm = std::max(float(std::sqrt(active().squares(a, dim))), 1e-12f);
+      active().scaleByVector(a, dim, scale / norm, gamma, y + r * ldy);
+    }
+  });
+}
+
+void rotaryPairs(float* x, int64_t rows, int64_t width, int64_t ld, const float* c, const float* s,
+                 int64_t positions, int64_t tableWidth, int64_t positionStride) {
+  const int64_t rowsPerTask = std::max<int64_t>(1, kGrain / std::max<int64_t>(1, width));
+  parallelFor((rows + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
+    const int64_t end = std::min(rows, (task + 1) * rowsPerTask);
+    for (int64_t r = task * rowsPerTask; r < end; ++r) {
+      const int64_t p = (r / positionStride) % positions;
+      for (int64_t i = 0; i < width; i += tableWidth)
+        active().rotatePairs(x + r * ld + i, tableWidth, c + p * tableWidth / 2, s + p * tableWidth / 2);
+    }
+  });
+}
+
 void applyActivation(Activation act, float* x, int64_t n) {
   if (act == Activation::kGelu) gelu(x, n);
 }

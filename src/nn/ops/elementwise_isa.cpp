@@ -7,7 +7,7 @@
 #error "elementwise_isa.cpp is compiled by cmake/IsaKernels.cmake with MIDISTEMS_ISA_NS set"
 #endif
 
-// glibc's vector math library (libmvec) has SIMD versions of erff and expf, in 256-bit and 512-bit
+// glibc's vector math library (libmvec) has SIMD versions of erff, expf and tanhf, in 256-bit and 512-bit
 // variants; its own header only announces them under -ffast-math, which we do not want (it would
 // reorder our reductions), so they are announced here and used from `omp simd` loops. Accuracy:
 // within a few ulp.
@@ -16,6 +16,8 @@ extern "C" {
 float erff(float) noexcept;
 #pragma omp declare simd notinbranch
 float expf(float) noexcept;
+#pragma omp declare simd notinbranch
+float tanhf(float) noexcept;
 }
 
 namespace midistems::nn::MIDISTEMS_ISA_NS {
@@ -80,9 +82,36 @@ void scale(float* x, int64_t n, float factor) {
   for (int64_t i = 0; i < n; ++i) x[i] *= factor;
 }
 
+void tanhInPlace(float* x, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) x[i] = tanhf(x[i]);
+}
+
+double squares(const float* x, int64_t n) {
+  double q = 0.0;
+#pragma omp simd reduction(+ : q)
+  for (int64_t i = 0; i < n; ++i) q += double(x[i]) * double(x[i]);
+  return q;
+}
+
+void scaleByVector(const float* in, int64_t n, float factor, const float* gamma, float* out) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) out[i] = in[i] * factor * gamma[i];
+}
+
+void rotatePairs(float* x, int64_t n, const float* c, const float* s) {
+#pragma omp simd
+  for (int64_t i = 0; i < n / 2; ++i) {
+    const float x0 = x[2 * i], x1 = x[2 * i + 1];
+    x[2 * i] = x0 * c[i] - x1 * s[i];
+    x[2 * i + 1] = x1 * c[i] + x0 * s[i];
+  }
+}
+
 }  // namespace
 
-extern const ElementwiseKernels kElementwiseKernels{gelu,      glu,       gluScaleAdd, sumAndSquares,
-                                                    scaleShift, normalize, expMinusMax, scale};
+extern const ElementwiseKernels kElementwiseKernels{gelu,        glu,     gluScaleAdd,   sumAndSquares, scaleShift,
+                                                    normalize,   expMinusMax, scale, tanhInPlace,   squares,
+                                                    scaleByVector, rotatePairs};
 
 }  // namespace midistems::nn::MIDISTEMS_ISA_NS

@@ -28,6 +28,15 @@ struct ElementwiseKernels {
   float (*expMinusMax)(float* x, int64_t n);
   // x *= factor.
   void (*scale)(float* x, int64_t n, float factor);
+  // x = tanh(x).
+  void (*tanh)(float* x, int64_t n);
+  // The sum of squares of x, accumulated in double.
+  double (*squares)(const float* x, int64_t n);
+  // out = in * factor * gamma.
+  void (*scaleByVector)(const float* in, int64_t n, float factor, const float* gamma, float* out);
+  // Interleaved rotation of the pairs (x[2i], x[2i+1]) by the angle whose cosine and sine are
+  // c[i], s[i], over n values (n / 2 pairs).
+  void (*rotatePairs)(float* x, int64_t n, const float* c, const float* s);
 };
 
 namespace isa_baseline {

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "nn/ops/elementwise.h"
+#include "nn/ops/elementwise_isa.h"
 #include "nn/ops/gemm.h"
 #include "nn/ops/parallel.h"
 
@@ -27,18 +28,6 @@ int64_t reflect(int64_t i, int64_t n) {
 
 }  // namespace
 
-void rmsNorm(const float* x, int64_t rows, int64_t dim, int64_t ldx, const float* gamma, float* y, int64_t ldy) {
-  const float scale = float(std::sqrt(double(dim)));
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* a = x + r * ldx;
-    float* b = y + r * ldy;
-    double squares = 0.0;
-    for (int64_t i = 0; i < dim; ++i) squares += double(a[i]) * double(a[i]);
-    const float norm = std::max(float(std::sqrt(squares)), 1e-12f);
-    for (int64_t i = 0; i < dim; ++i) b[i] = a[i] / norm * scale * gamma[i];
-  }
-}
-
 void Linear::load(nn::WeightSource& src, const std::string& prefix, int64_t inDim, int64_t outDim, bool withBias) {
   in = inDim;
   out = outDim;
@@ -48,6 +37,14 @@ void Linear::load(nn::WeightSource& src, const std::string& prefix, int64_t inDi
 
 void Linear::forward(const float* x, int64_t rows, float* y, int64_t ldy) const {
   nn::linear(x, rows, in, weight.data(), bias.numel() ? bias.data() : nullptr, out, y, ldy);
+}
+
+void Linear::forwardAdd(const float* x, int64_t rows, float* y, int64_t ldy) const {
+  if (bias.numel())
+    nn::parallelFor(rows, [&](int64_t r) {
+      for (int64_t o = 0; o < out; ++o) y[r * ldy + o] += bias[o];
+    });
+  nn::gemm(false, true, rows, out, in, 1.0f, x, in, weight.data(), in, 1.0f, y, ldy);
 }
 
 void Transformer::load(nn::WeightSource& src, const std::string& prefix, const RoformerConfig& c, int64_t depth) {
@@ -147,15 +144,18 @@ Tensor RoformerModel::bandSplit(const Tensor& x) const {
   nn::parallelFor(bands, [&](int64_t k) {
     const int64_t w = 2 * channels * c.freqsPerBands[size_t(k)];
     Tensor normed({frames, w});
-    rmsNorm(x.data() + 2 * channels * c.bandStarts[size_t(k)], frames, w, width, band_split.norm[size_t(k)].data(),
+    nn::rmsNorm(x.data() + 2 * channels * c.bandStarts[size_t(k)], frames, w, width, band_split.norm[size_t(k)].data(),
             normed.data(), w);
     band_split.linear[size_t(k)].forward(normed.data(), frames, out.data() + k * c.dim, bands * c.dim);
   });
   return out;
 }
 
-// x: `sequences` sequences of `length` tokens of dim, contiguous; updated in place.
-void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length) {
+// x: rows of dim; token p of sequence s is row s * sequenceStride + p * positionStride (the time
+// transformer runs over the frames of each band where they lie, bands apart, with no transpose);
+// updated in place.
+void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length,
+                                   int64_t sequenceStride, int64_t positionStride) {
   const RoformerConfig& c = config_;
   const int64_t rows = sequences * length, dim = c.dim, heads = c.heads, dh = c.dimHead, inner = heads * dh;
   xn_.resize({rows, dim});
@@ -164,6 +164,9 @@ void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t seque
   heads_.resize({rows, inner});
   hidden_.resize({rows, 4 * dim});
   const float scale = float(1.0 / std::sqrt(double(dh)));
+  // Queries per block of scores: a (block x length) score matrix stays in the core's cache.
+  constexpr int64_t kQueryBlock = 128;
+  const int64_t ld = positionStride * 3 * inner;  // between the tokens of one sequence in qkv_
   for (const TransformerLayer& layer : t.layers) {
     const Attention& a = layer.attn;
     // Rotary angles: float32(position) * inv_freq, each used for an adjacent pair.
@@ -174,68 +177,66 @@ void RoformerModel::runTransformer(const Transformer& t, float* x, int64_t seque
         cosTable[size_t(p * dh / 2 + i)] = float(std::cos(double(angle)));
         sinTable[size_t(p * dh / 2 + i)] = float(std::sin(double(angle)));
       }
-    nn::parallelFor(sequences, [&](int64_t s) {
-      rmsNorm(x + s * length * dim, length, dim, dim, a.norm.data(), xn_.data() + s * length * dim, dim);
-    });
+    nn::rmsNorm(x, rows, dim, dim, a.norm.data(), xn_.data(), dim);
     a.to_qkv.forward(xn_.data(), rows, qkv_.data(), 3 * inner);
     a.to_gates.forward(xn_.data(), rows, gates_.data(), heads);
+    // q and k (the first 2 * inner values of each row) rotated by their token's position.
+    nn::rotaryPairs(qkv_.data(), rows, 2 * inner, 3 * inner, cosTable.data(), sinTable.data(), length, dh,
+                    positionStride);
     nn::parallelFor(sequences * heads, [&](int64_t task) {
       const int64_t s = task / heads, h = task % heads;
-      float* q = qkv_.data() + s * length * 3 * inner + h * dh;
-      float* k = q + inner;
-      const float* v = q + 2 * inner;
-      for (float* m : {q, k})
-        for (int64_t p = 0; p < length; ++p) {
-          float* r = m + p * 3 * inner;
-          for (int64_t i = 0; i < dh / 2; ++i) {
-            const float cs = cosTable[size_t(p * dh / 2 + i)], sn = sinTable[size_t(p * dh / 2 + i)];
-            const float x0 = r[2 * i], x1 = r[2 * i + 1];
-            r[2 * i] = x0 * cs + -x1 * sn;
-            r[2 * i + 1] = x1 * cs + x0 * sn;
-          }
-        }
-      std::vector<float> scores(size_t(length * length));
-      nn::gemm(false, true, length, length, dh, scale, q, 3 * inner, k, 3 * inner, 0.0f, scores.data(), length);
-      nn::softmaxRows(scores.data(), length, length, length);
-      float* o = heads_.data() + s * length * inner + h * dh;
-      nn::gemm(false, false, length, dh, length, 1.0f, scores.data(), length, v, 3 * inner, 0.0f, o, inner);
+      const float* base = qkv_.data() + s * sequenceStride * 3 * inner + h * dh;
+      // This head's keys and values, gathered once into contiguous (length x dh) blocks that stay
+      // in cache while every query block reads them (in the time transformer the tokens of a
+      // sequence are a band stride apart).
+      thread_local nn::FloatVector keys, values, scores;
+      keys.resize(size_t(length * dh));
+      values.resize(size_t(length * dh));
+      scores.resize(size_t(kQueryBlock * length));
       for (int64_t p = 0; p < length; ++p) {
-        const float g = sigmoid(gates_[(s * length + p) * heads + h]);
-        for (int64_t i = 0; i < dh; ++i) o[p * inner + i] *= g;
+        std::copy_n(base + p * ld + inner, dh, keys.data() + p * dh);
+        std::copy_n(base + p * ld + 2 * inner, dh, values.data() + p * dh);
+      }
+      for (int64_t p0 = 0; p0 < length; p0 += kQueryBlock) {
+        const int64_t n = std::min(kQueryBlock, length - p0);
+        float sums[kQueryBlock];
+        nn::gemm(false, true, n, length, dh, scale, base + p0 * ld, ld, keys.data(), dh, 0.0f, scores.data(), length);
+        // softmax(s) v = (exp(s - max) v) / sum: the division touches n x dh values, not n x length.
+        nn::softmaxRowsUnnormalised(scores.data(), n, length, length, sums);
+        float* o = heads_.data() + (s * sequenceStride + p0 * positionStride) * inner + h * dh;
+        nn::gemm(false, false, n, dh, length, 1.0f, scores.data(), length, values.data(), dh, 0.0f, o,
+                 positionStride * inner);
+        for (int64_t p = 0; p < n; ++p) {
+          const int64_t row = s * sequenceStride + (p0 + p) * positionStride;
+          const float g = sigmoid(gates_[row * heads + h]) / sums[p];
+          float* r = o + p * positionStride * inner;
+          for (int64_t i = 0; i < dh; ++i) r[i] *= g;
+        }
       }
     });
-    a.to_out.forward(heads_.data(), rows, xn_.data(), dim);
-    for (int64_t i = 0; i < rows * dim; ++i) x[i] += xn_[i];
+    a.to_out.forwardAdd(heads_.data(), rows, x, dim);  // the residual: x += to_out(heads)
     const FeedForward& f = layer.ff;
-    nn::parallelFor(sequences, [&](int64_t s) {
-      rmsNorm(x + s * length * dim, length, dim, dim, f.norm.data(), xn_.data() + s * length * dim, dim);
-    });
+    nn::rmsNorm(x, rows, dim, dim, f.norm.data(), xn_.data(), dim);
     f.in.forward(xn_.data(), rows, hidden_.data(), 4 * dim);
     nn::gelu(hidden_.data(), rows * 4 * dim);
-    f.out.forward(hidden_.data(), rows, xn_.data(), dim);
-    for (int64_t i = 0; i < rows * dim; ++i) x[i] += xn_[i];
+    f.out.forwardAdd(hidden_.data(), rows, x, dim);  // x += ff(x)
   }
-  if (t.norm.numel()) rmsNorm(x, rows, dim, dim, t.norm.data(), x, dim);
+  if (t.norm.numel()) nn::rmsNorm(x, rows, dim, dim, t.norm.data(), x, dim);
 }
 
 void RoformerModel::timeTransformer(const Transformer& t, Tensor& x) {
-  const int64_t frames = x.dim(0), bands = x.dim(1), dim = x.dim(2);
-  transposed_.resize({bands, frames, dim});
-  for (int64_t f = 0; f < frames; ++f)
-    for (int64_t b = 0; b < bands; ++b)
-      std::copy_n(x.data() + (f * bands + b) * dim, dim, transposed_.data() + (b * frames + f) * dim);
-  runTransformer(t, transposed_.data(), bands, frames);
-  for (int64_t f = 0; f < frames; ++f)
-    for (int64_t b = 0; b < bands; ++b)
-      std::copy_n(transposed_.data() + (b * frames + f) * dim, dim, x.data() + (f * bands + b) * dim);
+  // x (frames, bands, dim): the sequence of band b is rows b, b + bands, b + 2 bands, ...
+  runTransformer(t, x.data(), x.dim(1), x.dim(0), 1, x.dim(1));
 }
 
-void RoformerModel::freqTransformer(const Transformer& t, Tensor& x) { runTransformer(t, x.data(), x.dim(0), x.dim(1)); }
+void RoformerModel::freqTransformer(const Transformer& t, Tensor& x) {
+  runTransformer(t, x.data(), x.dim(0), x.dim(1), x.dim(1), 1);
+}
 
 void RoformerModel::finalNorm(Tensor& x) const {
   if (!final_norm.numel()) return;
   const int64_t rows = x.dim(0) * x.dim(1);
-  rmsNorm(x.data(), rows, config_.dim, config_.dim, final_norm.data(), x.data(), config_.dim);
+  nn::rmsNorm(x.data(), rows, config_.dim, config_.dim, final_norm.data(), x.data(), config_.dim);
 }
 
 Tensor RoformerModel::maskEstimator(int64_t stem, const Tensor& x) const {
@@ -250,16 +251,13 @@ Tensor RoformerModel::maskEstimator(int64_t stem, const Tensor& x) const {
     for (size_t j = 0; j < mlp.size(); ++j) {
       Tensor b({frames, mlp[j].out});
       mlp[j].forward(a.data(), frames, b.data(), mlp[j].out);
-      if (j + 1 < mlp.size())
-        for (int64_t i = 0; i < b.numel(); ++i) b[i] = std::tanh(b[i]);
+      if (j + 1 < mlp.size()) nn::tanhInPlace(b.data(), b.numel());
       a = std::move(b);
     }
     // GLU over the last dimension, in place into the first half of each row.
     const int64_t w = 2 * channels * c.freqsPerBands[size_t(k)];
-    for (int64_t t = 0; t < frames; ++t) {
-      float* row = a.data() + t * 2 * w;
-      for (int64_t i = 0; i < w; ++i) row[i] = row[i] * sigmoid(row[w + i]);
-    }
+    const nn::ElementwiseKernels& kernels = nn::elementwiseKernels(activeIsaLevel());
+    for (int64_t t = 0; t < frames; ++t) kernels.glu(a.data() + t * 2 * w, a.data() + t * 2 * w + w, w, a.data() + t * 2 * w);
     bandMasks[size_t(k)] = std::move(a);
   });
   // Band masks added onto their bins band after band (scatter_add_), then divided by the number

@@ -25,16 +25,14 @@
 
 namespace midistems::separate::roformer {
 
-// RMSNorm as the reference defines it: x / max(|x|, 1e-12) * sqrt(dim) * gamma, row by row
-// (rows `ld` apart); y may equal x.
-void rmsNorm(const float* x, int64_t rows, int64_t dim, int64_t ldx, const float* gamma, float* y, int64_t ldy);
-
 struct Linear {
   nn::Tensor weight, bias;  // bias empty when the layer has none
   int64_t in = 0, out = 0;
   void load(nn::WeightSource& src, const std::string& prefix, int64_t in, int64_t out, bool withBias);
   // y (rows, out), rows `ldy` apart = x (rows, in) contiguous * weight^T + bias
   void forward(const float* x, int64_t rows, float* y, int64_t ldy) const;
+  // y += x * weight^T + bias (a residual connection without a separate output buffer)
+  void forwardAdd(const float* x, int64_t rows, float* y, int64_t ldy) const;
 };
 
 // Attention: norm (.norm), to_qkv, to_gates, to_out.0; rotary_embed.freqs.
@@ -103,13 +101,14 @@ class RoformerModel : public SegmentModel {
   std::vector<MaskEstimator> mask_estimators;
 
  private:
-  void runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length);
+  void runTransformer(const Transformer& t, float* x, int64_t sequences, int64_t length, int64_t sequenceStride,
+                      int64_t positionStride);
 
   RoformerConfig config_;
   std::vector<float> bandsPerBin_;  // how many bands cover each bin (the mask average's divisor)
   std::vector<float> window_;       // periodic Hann
   std::unique_ptr<RealFft> fft_;
-  nn::Tensor xn_, qkv_, gates_, heads_, hidden_, transposed_;
+  nn::Tensor xn_, qkv_, gates_, heads_, hidden_;
 };
 
 }  // namespace midistems::separate::roformer

@@ -1,6 +1,9 @@
 // Activations, normalisations, softmax and multi-head attention against double-precision loops.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "nn/ops/attention.h"
 #include "nn/ops/elementwise.h"
 #include "nn/ops/gemm.h"
@@ -22,6 +25,76 @@ TEST(Elementwise, GeluIsTheExactErfForm) {
   float probe = 2.0f;
   gelu(&probe, 1);
   EXPECT_NEAR(probe, testing::geluRef(2.0), 1e-6);
+}
+
+TEST(Elementwise, RmsNormIsNormalizeTimesSqrtDimAndGamma) {
+  // Strided rows, a quiet row (scaled up to unit RMS, no epsilon inside a mean square) and an
+  // all-zero row (stays zero).
+  const int64_t rows = 37, dim = 200, ldx = 211, ldy = 205;
+  auto x = randomVector(size_t(rows * ldx), 3, 2.0f);
+  for (int64_t i = 0; i < dim; ++i) {
+    x[size_t(5 * ldx + i)] *= 1e-6f;
+    x[size_t(9 * ldx + i)] = 0.0f;
+  }
+  auto gamma = randomVector(size_t(dim), 4, 0.5f);
+  for (auto& g : gamma) g += 1.0f;
+  std::vector<float> y(size_t(rows * ldy), -7.0f);
+  rmsNorm(x.data(), rows, dim, ldx, gamma.data(), y.data(), ldy);
+  std::vector<float> got;
+  std::vector<double> want;
+  for (int64_t r = 0; r < rows; ++r) {
+    double squares = 0.0;
+    for (int64_t i = 0; i < dim; ++i) squares += double(x[size_t(r * ldx + i)]) * x[size_t(r * ldx + i)];
+    const double norm = std::max(std::sqrt(squares), 1e-12);
+    for (int64_t i = 0; i < dim; ++i) {
+      got.push_back(y[size_t(r * ldy + i)]);
+      want.push_back(double(x[size_t(r * ldx + i)]) / norm * std::sqrt(double(dim)) * gamma[size_t(i)]);
+    }
+    for (int64_t i = dim; i < ldy && r + 1 < rows; ++i) EXPECT_EQ(y[size_t(r * ldy + i)], -7.0f) << "past the row";
+  }
+  EXPECT_LE(maxAbsError(got, want), 2e-5);
+  EXPECT_GT(std::fabs(y[size_t(5 * ldy)]), 0.05f) << "a quiet row is scaled up to unit RMS";
+  for (int64_t i = 0; i < dim; ++i) EXPECT_EQ(y[size_t(9 * ldy + i)], 0.0f);
+}
+
+TEST(Elementwise, RotaryRotatesAdjacentPairsByTheRowsPosition) {
+  // Rows of 3 heads of 8 values (ld 30), positions 5 rows apart as in a (positions, 5) layout read
+  // column by column: row r is at position (r / 5) % 4.
+  const int64_t rows = 40, width = 24, ld = 30, head = 8, positions = 4, stride = 5;
+  auto x = randomVector(size_t(rows * ld), 5);
+  const auto before = x;
+  std::vector<float> c(size_t(positions * head / 2)), s(c.size());
+  for (int64_t p = 0; p < positions; ++p)
+    for (int64_t i = 0; i < head / 2; ++i) {
+      const double angle = double(p) * std::pow(10000.0, -2.0 * double(i) / double(head));
+      c[size_t(p * head / 2 + i)] = float(std::cos(angle));
+      s[size_t(p * head / 2 + i)] = float(std::sin(angle));
+    }
+  rotaryPairs(x.data(), rows, width, ld, c.data(), s.data(), positions, head, stride);
+  std::vector<float> got;
+  std::vector<double> want;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = (r / stride) % positions;
+    for (int64_t j = 0; j < width; j += 2) {
+      const int64_t i = (j % head) / 2;
+      const double angle = double(p) * std::pow(10000.0, -2.0 * double(i) / double(head));
+      const double x0 = before[size_t(r * ld + j)], x1 = before[size_t(r * ld + j + 1)];
+      got.push_back(x[size_t(r * ld + j)]);
+      got.push_back(x[size_t(r * ld + j + 1)]);
+      want.push_back(x0 * std::cos(angle) - x1 * std::sin(angle));
+      want.push_back(x1 * std::cos(angle) + x0 * std::sin(angle));
+    }
+    for (int64_t j = width; j < ld; ++j) EXPECT_EQ(x[size_t(r * ld + j)], before[size_t(r * ld + j)]) << "past the width";
+  }
+  EXPECT_LE(maxAbsError(got, want), 1e-6);
+}
+
+TEST(Elementwise, TanhMatchesTheLibrary) {
+  auto x = randomVector(5000, 6, 5.0f);
+  std::vector<double> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i) want[i] = std::tanh(double(x[i]));
+  tanhInPlace(x.data(), int64_t(x.size()));
+  EXPECT_LE(maxAbsError(x, want), 1e-6);
 }
 
 TEST(Elementwise, GroupNormWithGroupsAndAffine) {

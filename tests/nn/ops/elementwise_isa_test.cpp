@@ -61,6 +61,13 @@ TEST(ElementwiseIsa, MapsAgreeAtEveryLevel) {
         kk.normalize(a.data(), n, 0.1f, 2.5f, gamma.data(), beta.data(), x.data());
       }, "normalize");
       expect([&](const auto& kk, std::vector<float>& x) { kk.scale(x.data(), n, 0.37f); }, "scale");
+      expect([&](const auto& kk, std::vector<float>& x) { kk.tanh(x.data(), n); }, "tanh");
+      expect([&](const auto& kk, std::vector<float>& x) {
+        kk.scaleByVector(a.data(), n, 1.3f, gamma.data(), x.data());
+      }, "scaleByVector");
+      expect([&](const auto& kk, std::vector<float>& x) {
+        kk.rotatePairs(x.data(), n - n % 2, a.data(), gamma.data());
+      }, "rotatePairs");
       expect([&](const auto& kk, std::vector<float>& x) {
         const float sum = kk.expMinusMax(x.data(), n);
         x.push_back(sum);
@@ -82,6 +89,8 @@ TEST(ElementwiseIsa, StatisticsAgreeAtEveryLevel) {
       EXPECT_NEAR(s1, s0, 1e-12 * n * 5) << isaLevelName(level) << ", n=" << n;
       EXPECT_NEAR(q1, q0, 1e-12 * n * 25) << isaLevelName(level) << ", n=" << n;
       EXPECT_NE(q0, 0.0);
+      EXPECT_NEAR(nn::elementwiseKernels(level).squares(x.data(), n), q0, 1e-12 * n * 25) << isaLevelName(level);
+      EXPECT_NEAR(base.squares(x.data(), n), q0, 1e-12 * n * 25) << "baseline, n=" << n;
     }
 }
 
