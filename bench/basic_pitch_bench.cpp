@@ -5,10 +5,7 @@
 // package or the fixture, only the native figures are printed.
 // Run: build/bench/basic_pitch_bench [seconds=60] [repeats=3]
 // bench-libs: midistems_basic_pitch midistems_core
-#include <sys/resource.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,10 +17,14 @@
 #include "core/error.h"
 #include "transcribe/basic_pitch/basic_pitch.h"
 #include "machine.h"
+#include "measure.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using midistems::bench::cpuSeconds;
+using midistems::bench::peakRssMiB;
+using midistems::bench::wallSeconds;
 using midistems::transcribe::BasicPitchModel;
 
 // A piano-like test signal: overlapping decaying notes with a few harmonics, 4 notes a second.
@@ -51,21 +52,9 @@ fs::path sharedDir() {
   return fs::path(MIDISTEMS_SOURCE_DIR) / ".." / "shared";
 }
 
-double cpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + 1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-}
-
 struct Timing {
   double wall = -1, cpu = -1;
 };
-
-double peakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;
-}
 
 // Runs the onnxruntime script; returns its seconds (negative when it cannot run).
 Timing onnxruntimeSeconds(const std::vector<float>& signal) {
@@ -111,10 +100,9 @@ int main(int argc, char** argv) {
     Timing native{1e30, 1e30};
     int64_t frames = 0;
     for (int r = 0; r < repeats; ++r) {
-      const double cpu0 = cpuSeconds();
-      const auto t0 = std::chrono::steady_clock::now();
+      const double cpu0 = cpuSeconds(), wall0 = wallSeconds();
       frames = model.runMono22050(signal).frames;
-      native.wall = std::min(native.wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      native.wall = std::min(native.wall, wallSeconds() - wall0);
       native.cpu = std::min(native.cpu, cpuSeconds() - cpu0);
     }
     const double perMinute = 60.0 / seconds;

@@ -4,9 +4,6 @@
 // Without an argument it times one minute of a synthetic 16th-note groove (kick, snare, noise
 // hi-hats) at 44.1 kHz stereo; with one it times that file. Prints the figure and peak memory.
 // bench-libs: midistems_drums
-#include <sys/resource.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -15,6 +12,7 @@
 #include "core/error.h"
 #include "transcribe/drums/drum_transcriber.h"
 #include "machine.h"
+#include "measure.h"
 
 namespace {
 
@@ -47,16 +45,14 @@ int main(int argc, char** argv) {
     midistems::transcribe::transcribeDrums(audio);  // warm-up (FFTW plans, page faults)
     const int runs = 3;
     size_t notes = 0;
-    const auto start = std::chrono::steady_clock::now();
+    const double start = midistems::bench::wallSeconds();
     for (int r = 0; r < runs; ++r) notes = midistems::transcribe::transcribeDrums(audio).size();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / runs;
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
+    const double seconds = (midistems::bench::wallSeconds() - start) / runs;
     std::printf("drum transcription: %.1f s of audio (%d Hz, %d ch), %zu notes\n",
                 audio.durationSeconds(), audio.sampleRate, audio.numChannels(), notes);
     std::printf("  %.3f s per run, %.3f s per minute of drums (%.0fx real time), peak RSS %.0f MiB\n",
                 seconds, seconds * 60.0 / audio.durationSeconds(), audio.durationSeconds() / seconds,
-                usage.ru_maxrss / 1024.0);
+                midistems::bench::peakRssMiB());
   } catch (const midistems::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;

@@ -2,9 +2,6 @@
 // audio, with one thread and with all threads, and the peak resident memory. Stems go to a sink
 // that discards them, as `split` streams them to files.
 // bench-libs: midistems_dsp_separator
-#include <sys/resource.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -13,6 +10,7 @@
 #include "core/thread_pool.h"
 #include "separate/dsp/dsp_separator.h"
 #include "machine.h"
+#include "measure.h"
 
 namespace {
 
@@ -35,26 +33,15 @@ AudioBuffer benchSong(double seconds) {
   return mix;
 }
 
-struct DiscardingSink : midistems::separate::StemSink {
-  int64_t frames = 0;
-  void write(const std::vector<AudioBuffer>&, int64_t, int64_t n) override { frames += n; }
-};
-
-double peakResidentMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
-
 void measure(const AudioBuffer& mix, int threads) {
   midistems::separate::dsp::DspSeparator separator({.threads = threads});
-  DiscardingSink sink;
-  const auto start = std::chrono::steady_clock::now();
+  midistems::bench::DiscardingSink sink;
+  const double start = midistems::bench::wallSeconds();
   separator.separate(mix, sink, {});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = midistems::bench::wallSeconds() - start;
   std::printf("%7.1f s of audio, %2d thread(s): %7.2f s, %.3f s per s of audio (%.1fx real time), peak RSS %.0f MiB\n",
               mix.durationSeconds(), threads, seconds, seconds / mix.durationSeconds(),
-              mix.durationSeconds() / seconds, peakResidentMiB());
+              mix.durationSeconds() / seconds, midistems::bench::peakRssMiB());
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
-// Clocks, memory figures and a stem sink that discards, shared by the model benchmarks
-// (htdemucs_bench, roformer_bench), and oneDNN's one-thread sgemm rate that their GFLOP/s are
-// compared with.
+// Clocks, memory figures and a stem sink that discards, for every benchmark, and oneDNN's
+// one-thread sgemm rate that the model benchmarks' GFLOP/s are compared with. Header-only: a
+// benchmark links nn only when it calls sgemmPeakGflops.
 #include <sys/resource.h>
 #include <time.h>
 
